@@ -1,0 +1,259 @@
+package org.certdir.directory.embedded;
+
+import java.io.File;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.apache.directory.api.ldap.model.constants.LdapSecurityConstants;
+import org.apache.directory.api.ldap.model.entry.DefaultEntry;
+import org.apache.directory.api.ldap.model.entry.DefaultModification;
+import org.apache.directory.api.ldap.model.entry.Entry;
+import org.apache.directory.api.ldap.model.entry.ModificationOperation;
+import org.apache.directory.api.ldap.model.exception.LdapException;
+import org.apache.directory.api.ldap.model.name.Dn;
+import org.apache.directory.api.ldap.model.password.PasswordUtil;
+import org.apache.directory.api.ldap.model.schema.SchemaManager;
+import org.apache.directory.api.ldap.schema.extractor.impl.DefaultSchemaLdifExtractor;
+import org.apache.directory.api.ldap.schema.loader.LdifSchemaLoader;
+import org.apache.directory.api.ldap.schema.manager.impl.DefaultSchemaManager;
+import org.apache.directory.server.constants.ServerDNConstants;
+import org.apache.directory.server.core.DefaultDirectoryService;
+import org.apache.directory.server.core.api.CoreSession;
+import org.apache.directory.server.core.api.InstanceLayout;
+import org.apache.directory.server.core.api.schema.SchemaPartition;
+import org.apache.directory.server.core.partition.impl.btree.jdbm.JdbmIndex;
+import org.apache.directory.server.core.partition.impl.btree.jdbm.JdbmPartition;
+import org.apache.directory.server.core.partition.ldif.LdifPartition;
+import org.apache.directory.server.ldap.LdapServer;
+import org.apache.directory.server.protocol.shared.transport.TcpTransport;
+import org.certdir.schemas.Dit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded Apache Directory Server: a persistent instance in the data directory with one JDBM partition
+ * for the suffix, access control on, anonymous read of the public attributes only, size, time and request
+ * size limits, plain LDAP and (with a TLS key) LDAPS restricted to TLS 1.2 and 1.3.
+ *
+ * <p>Design notes: {@code DefaultDirectoryServiceFactory} wipes its instance on every start (it is for tests),
+ * so the service is assembled here. {@code syncOnWrite} stays on: without it, acknowledged entries of a new
+ * partition were lost on kill -9. The directory is a publication of the registry and can always be rebuilt
+ * from it, which also covers the JDBM index corruption reported in the past.
+ */
+public final class EmbeddedDirectory implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDirectory.class);
+    private static final List<String> TLS_PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
+    /** The service's own account: the only one that may write, and exempt from the size and time limits. */
+    public static final String SERVICE_ACCOUNT = ServerDNConstants.ADMIN_SYSTEM_DN;
+
+    private final DirectorySettings settings;
+    private final DefaultDirectoryService service;
+    private final LdapServer server;
+    private final TcpTransport ldap;
+    private final TcpTransport ldaps;
+
+    private EmbeddedDirectory(DirectorySettings settings, DefaultDirectoryService service, LdapServer server,
+                              TcpTransport ldap, TcpTransport ldaps) {
+        this.settings = settings;
+        this.service = service;
+        this.server = server;
+        this.ldap = ldap;
+        this.ldaps = ldaps;
+    }
+
+    /**
+     * Starts the directory; throws {@link DirectoryStartException} naming the port or the file at fault.
+     */
+    public static EmbeddedDirectory start(DirectorySettings settings) {
+        DefaultDirectoryService service;
+        try {
+            service = startService(settings);
+        } catch (Exception e) {
+            throw new DirectoryStartException("directory instance " + settings.instance() + " cannot start: " + e.getMessage()
+                    + " (if it is damaged, move it away and run 'certdir directory republish' after the next start)", e);
+        }
+        LdapServer server = new LdapServer();
+        server.setServiceName("certdir");
+        server.setDirectoryService(service);
+        server.setMaxSizeLimit(settings.sizeLimit());
+        server.setMaxTimeLimit((int) Math.max(1, settings.timeLimit().toSeconds()));
+        server.setMaxPDUSize(settings.maxPduSize());
+        TcpTransport ldap = new TcpTransport(settings.host(), settings.ldapPort(), settings.requestThreads(), 50);
+        TcpTransport ldaps = null;
+        if (settings.tlsKeyStore() != null) {
+            ldaps = new TcpTransport(settings.host(), settings.ldapsPort(), settings.requestThreads(), 50);
+            ldaps.setEnableSSL(true);
+            // ApacheDS enables TLS 1.0-1.2 by default; Thunderbird and current clients need 1.2 or 1.3.
+            ldaps.setEnabledProtocols(TLS_PROTOCOLS);
+            ldap.setEnabledProtocols(TLS_PROTOCOLS);
+            server.setKeystoreFile(settings.tlsKeyStore().toString());
+            server.setCertificatePassword(settings.tlsPassword());
+            server.setTransports(ldap, ldaps);
+        } else {
+            server.setTransports(ldap);
+        }
+        try {
+            server.start();
+        } catch (Exception e) {
+            shutdownQuietly(service);
+            if (isBindFailure(e)) {
+                throw new DirectoryStartException("LDAP port " + settings.ldapPort()
+                        + (settings.tlsKeyStore() == null ? "" : " or LDAPS port " + settings.ldapsPort())
+                        + " on " + settings.host() + " is in use: stop the program using it or set certdir.ldap.port / certdir.ldap.ldaps-port", e);
+            }
+            throw new DirectoryStartException("LDAP listener cannot start on " + settings.host() + ": " + e.getMessage(), e);
+        }
+        EmbeddedDirectory directory = new EmbeddedDirectory(settings, service, server, ldap, ldaps);
+        LOG.info("directory listening on ldap://{}:{}{}", settings.host(), directory.ldapPort(),
+                ldaps == null ? "" : " and ldaps://" + settings.host() + ":" + directory.ldapsPort());
+        return directory;
+    }
+
+    private static DefaultDirectoryService startService(DirectorySettings settings) throws Exception {
+        File root = settings.instance().toFile();
+        Files.createDirectories(settings.instance());
+        // The instance holds the service account's password hash and every entry: owner only.
+        Files.setPosixFilePermissions(settings.instance(), PosixFilePermissions.fromString("rwx------"));
+        DefaultDirectoryService service = new DefaultDirectoryService();
+        service.setShutdownHookEnabled(false);
+        service.setExitVmOnShutdown(false);
+        service.setInstanceLayout(new InstanceLayout(root));
+        service.setInstanceId("certdir");
+
+        File partitions = service.getInstanceLayout().getPartitionsDirectory();
+        File schemaDirectory = new File(partitions, "schema");
+        if (!schemaDirectory.exists()) {
+            new DefaultSchemaLdifExtractor(partitions).extractOrCopy();
+        }
+        SchemaManager schemaManager = new DefaultSchemaManager(new LdifSchemaLoader(schemaDirectory));
+        schemaManager.loadAllEnabled();
+        if (!schemaManager.getErrors().isEmpty()) {
+            throw new IllegalStateException("schema has errors: " + schemaManager.getErrors());
+        }
+        service.setSchemaManager(schemaManager);
+
+        LdifPartition schemaLdif = new LdifPartition(schemaManager, service.getDnFactory());
+        schemaLdif.setPartitionPath(schemaDirectory.toURI());
+        SchemaPartition schemaPartition = new SchemaPartition(schemaManager);
+        schemaPartition.setWrappedPartition(schemaLdif);
+        service.setSchemaPartition(schemaPartition);
+
+        JdbmPartition system = new JdbmPartition(schemaManager, service.getDnFactory());
+        system.setId("system");
+        system.setPartitionPath(new File(partitions, "system").toURI());
+        system.setSuffixDn(new Dn(schemaManager, ServerDNConstants.SYSTEM_DN));
+        system.setSyncOnWrite(true);
+        service.setSystemPartition(system);
+
+        JdbmPartition suffix = new JdbmPartition(schemaManager, service.getDnFactory());
+        suffix.setId("certdir");
+        suffix.setPartitionPath(new File(partitions, "certdir").toURI());
+        suffix.setSuffixDn(new Dn(schemaManager, settings.dit().suffix().toString()));
+        suffix.setSyncOnWrite(true);
+        suffix.setCacheSize(settings.entryCache());
+        suffix.addIndexedAttributes(
+                new JdbmIndex<>("mail", false),
+                new JdbmIndex<>("uid", false),
+                new JdbmIndex<>("cn", false),
+                new JdbmIndex<>("objectClass", false));
+        service.addPartition(suffix);
+
+        service.getChangeLog().setEnabled(false);
+        service.setDenormalizeOpAttrsEnabled(true);
+        // Mail clients look certificates up anonymously; access control keeps that to reading the public attributes.
+        service.setAllowAnonymousAccess(true);
+        service.setAccessControlEnabled(true);
+        service.startup();
+
+        CoreSession admin = service.getAdminSession();
+        setServicePassword(admin, schemaManager, settings.adminPassword());
+        ensureSuffixEntry(admin, schemaManager, settings.dit());
+        return service;
+    }
+
+    /** Replaces the well-known default password {@code secret} with the generated one, stored as a salted hash. */
+    private static void setServicePassword(CoreSession admin, SchemaManager schemaManager, String password) throws LdapException {
+        byte[] hash = PasswordUtil.createStoragePassword(password, LdapSecurityConstants.HASH_METHOD_SSHA256);
+        admin.modify(new Dn(schemaManager, SERVICE_ACCOUNT),
+                new DefaultModification(ModificationOperation.REPLACE_ATTRIBUTE, "userPassword", hash));
+    }
+
+    /** Creates the suffix entry, marks it an access control area and adds the public-read subentry, once. */
+    private static void ensureSuffixEntry(CoreSession admin, SchemaManager schemaManager, Dit dit) throws LdapException {
+        Dn suffix = new Dn(schemaManager, dit.suffix().toString());
+        if (!admin.exists(suffix)) {
+            String rdnType = dit.suffix().getRDN().getAttributeNames()[0];
+            String rdnValue = dit.suffix().getRDN().getAttributeValues()[0];
+            Entry entry = new DefaultEntry(schemaManager, suffix);
+            switch (rdnType.toLowerCase(java.util.Locale.ROOT)) {
+                case "dc" -> entry.add("objectClass", "top", "domain", "extensibleObject").add("dc", rdnValue);
+                case "o" -> entry.add("objectClass", "top", "organization").add("o", rdnValue);
+                case "ou" -> entry.add("objectClass", "top", "organizationalUnit").add("ou", rdnValue);
+                default -> throw new IllegalStateException("suffix " + suffix + " must start with dc=, o= or ou=");
+            }
+            entry.add("administrativeRole", "accessControlSpecificArea");
+            admin.add(entry);
+        }
+        Dn subentry = suffix.add("cn=" + AccessControl.SUBENTRY_CN);
+        Entry aci = new DefaultEntry(schemaManager, subentry);
+        aci.add("objectClass", AccessControl.subentryObjectClasses().toArray(String[]::new));
+        aci.add("cn", AccessControl.SUBENTRY_CN);
+        aci.add("subtreeSpecification", "{}");
+        aci.add("prescriptiveACI", AccessControl.publicReadAci());
+        if (admin.exists(subentry)) {
+            // Rewritten on every start, so a changed list of public attributes takes effect.
+            admin.modify(subentry, new DefaultModification(ModificationOperation.REPLACE_ATTRIBUTE, "prescriptiveACI",
+                    AccessControl.publicReadAci()));
+        } else {
+            admin.add(aci);
+        }
+    }
+
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof BindException || String.valueOf(cause.getMessage()).contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public int ldapPort() {
+        return ldap.getAcceptor() == null ? settings.ldapPort() : ldap.getAcceptor().getLocalAddress().getPort();
+    }
+
+    /** The LDAPS port, or -1 without TLS. */
+    public int ldapsPort() {
+        if (ldaps == null) {
+            return -1;
+        }
+        return ldaps.getAcceptor() == null ? settings.ldapsPort() : ldaps.getAcceptor().getLocalAddress().getPort();
+    }
+
+    public String host() {
+        return settings.host();
+    }
+
+    public Dit dit() {
+        return settings.dit();
+    }
+
+    /** Stops the listeners, then the service (flushing the partitions). */
+    @Override
+    public void close() {
+        server.stop();
+        shutdownQuietly(service);
+        LOG.info("directory stopped");
+    }
+
+    private static void shutdownQuietly(DefaultDirectoryService service) {
+        try {
+            service.shutdown();
+        } catch (Exception e) {
+            LOG.warn("directory did not shut down cleanly: {}", e.getMessage());
+        }
+    }
+
+}

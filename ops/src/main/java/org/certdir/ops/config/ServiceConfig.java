@@ -1,0 +1,164 @@
+package org.certdir.ops.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.certdir.ops.StartupFailure;
+import org.certdir.ops.issuance.KeyAlgorithm;
+import org.certdir.schemas.Dit;
+
+/**
+ * The service's configuration. Its keys, defaults and meaning are documented in {@code reference.conf};
+ * every problem in a file is reported at once, naming the key, the value and the rule.
+ */
+public record ServiceConfig(
+        Path data,
+        Ldap ldap,
+        Http http,
+        Admin admin,
+        Demo demo) {
+
+    public record Ldap(String host, int port, int ldapsPort, Dit dit, int sizeLimit, Duration timeLimit,
+                       int maxPduSize, int requestThreads, int entryCache) {
+    }
+
+    public record Http(String host, int port, String baseUrl) {
+    }
+
+    public record Admin(String host, int port) {
+    }
+
+    public record Demo(KeyAlgorithm keyAlgorithm, String organisation) {
+    }
+
+    /** The defaults alone. */
+    public static ServiceConfig defaults() {
+        return from(ConfigFactory.defaultReference(), "built-in defaults");
+    }
+
+    /** Reads {@code file} over the defaults; a missing or unparsable file is a {@link StartupFailure}. */
+    public static ServiceConfig load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new StartupFailure("config file " + file + " does not exist or is not a file");
+        }
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new StartupFailure("config file " + file + " cannot be parsed: " + e.getMessage());
+        }
+        List<String> problems = new ArrayList<>();
+        Config reference = ConfigFactory.defaultReference();
+        for (Map.Entry<String, ConfigValue> entry : parsed.entrySet()) {
+            if (!reference.hasPath(entry.getKey())) {
+                problems.add(entry.getKey() + " is not a certdir setting (line " + entry.getValue().origin().lineNumber() + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new StartupFailure("config file " + file + ": " + String.join("; ", problems));
+        }
+        return from(parsed.withFallback(reference).resolve(), "config file " + file);
+    }
+
+    private static ServiceConfig from(Config config, String source) {
+        Reader read = new Reader(config.getConfig("certdir"));
+        ServiceConfig result = new ServiceConfig(
+                read.value("data", c -> Path.of(c.getString("data"))),
+                new Ldap(
+                        read.value("ldap.host", c -> c.getString("ldap.host")),
+                        read.port("ldap.port", false),
+                        read.port("ldap.ldaps-port", true),
+                        read.value("ldap.suffix", c -> Dit.of(c.getString("ldap.suffix"))),
+                        read.positive("ldap.size-limit", c -> c.getInt("ldap.size-limit")),
+                        read.value("ldap.time-limit", c -> positive(c.getDuration("ldap.time-limit"))),
+                        read.positive("ldap.max-pdu-size", c -> Math.toIntExact(c.getBytes("ldap.max-pdu-size"))),
+                        read.positive("ldap.request-threads", c -> c.getInt("ldap.request-threads")),
+                        read.positive("ldap.entry-cache", c -> c.getInt("ldap.entry-cache"))),
+                new Http(
+                        read.value("http.host", c -> c.getString("http.host")),
+                        read.port("http.port", false),
+                        read.value("http.base-url", c -> baseUrl(c.getString("http.base-url")))),
+                new Admin(
+                        read.value("admin.host", c -> c.getString("admin.host")),
+                        read.port("admin.port", false)),
+                new Demo(
+                        read.value("demo.key-algorithm", c -> KeyAlgorithm.parse(c.getString("demo.key-algorithm"))),
+                        read.value("demo.organisation", c -> c.getString("demo.organisation"))));
+        if (!read.problems.isEmpty()) {
+            throw new StartupFailure(source + ": " + String.join("; ", read.problems));
+        }
+        return result;
+    }
+
+    public ServiceConfig withData(Path dataDirectory) {
+        return new ServiceConfig(dataDirectory, ldap, http, admin, demo);
+    }
+
+    /** Collects every problem instead of stopping at the first. */
+    private static final class Reader {
+        private final Config config;
+        private final List<String> problems = new ArrayList<>();
+
+        Reader(Config config) {
+            this.config = config;
+        }
+
+        <T> T value(String key, Function<Config, T> parse) {
+            try {
+                return parse.apply(config);
+            } catch (ConfigException e) {
+                problems.add("certdir." + key + ": " + e.getMessage().replaceFirst("^.*?: ", ""));
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                problems.add("certdir." + key + ": " + e.getMessage());
+            }
+            return null;
+        }
+
+        int positive(String key, Function<Config, Integer> parse) {
+            Integer value = value(key, parse);
+            if (value != null && value <= 0) {
+                problems.add("certdir." + key + " must be greater than 0, was " + value);
+            }
+            return value == null ? 0 : value;
+        }
+
+        int port(String key, boolean zeroAllowed) {
+            Integer value = value(key, c -> c.getInt(key));
+            if (value != null && (value < (zeroAllowed ? 0 : 1) || value > 65535)) {
+                problems.add("certdir." + key + " must be a port number between " + (zeroAllowed ? 0 : 1) + " and 65535, was " + value);
+            }
+            return value == null ? 0 : value;
+        }
+    }
+
+    private static Duration positive(Duration duration) {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("must be longer than 0, was " + duration);
+        }
+        return duration;
+    }
+
+    private static String baseUrl(String text) {
+        URI uri;
+        try {
+            uri = URI.create(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a URL");
+        }
+        if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+            // RFC 5280 §4.2.1.13 / RFC 6960: relying parties fetch CRLs and ask OCSP over plain http.
+            throw new IllegalArgumentException("'" + text + "' must be an http:// URL with a host (clients fetch CRLs and OCSP over plain HTTP)");
+        }
+        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    }
+}

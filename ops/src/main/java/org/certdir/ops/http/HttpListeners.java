@@ -1,0 +1,133 @@
+package org.certdir.ops.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.net.BindException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.certdir.ops.StartupFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two HTTP listeners: the public one (OCSP, CRLs, AIA, trust list, certificate lookup, health) and the
+ * admin API on its own port, every request of which must carry the bearer token.
+ *
+ * <p>Routes are added to {@link #publicRouter()} and {@link #adminRouter()} before {@link #start}; the admin
+ * router checks the token before any route runs. Anything a route did not handle ends as a short JSON error,
+ * never a stack trace.
+ */
+public final class HttpListeners implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpListeners.class);
+
+    private final Vertx vertx;
+    private final Router publicRouter;
+    private final Router adminRouter;
+    private HttpServer publicServer;
+    private HttpServer adminServer;
+
+    public HttpListeners(Vertx vertx, String adminToken) {
+        this.vertx = vertx;
+        this.publicRouter = Router.router(vertx);
+        this.adminRouter = Router.router(vertx);
+        adminRouter.route().handler(new BearerToken(adminToken));
+        for (Router router : new Router[] {publicRouter, adminRouter}) {
+            router.errorHandler(404, context -> error(context, 404, "no such resource: " + context.request().path()));
+            router.errorHandler(405, context -> error(context, 405, context.request().method() + " is not allowed on " + context.request().path()));
+            router.errorHandler(500, context -> {
+                LOG.error("request {} {} failed", context.request().method(), context.request().path(), context.failure());
+                error(context, 500, "internal error; the server log has the details");
+            });
+        }
+    }
+
+    public Router publicRouter() {
+        return publicRouter;
+    }
+
+    public Router adminRouter() {
+        return adminRouter;
+    }
+
+    /** Binds both listeners; a port in use is a {@link StartupFailure} naming it and the setting to change. */
+    public void start(String publicHost, int publicPort, String adminHost, int adminPort) {
+        publicServer = listen(publicRouter, publicHost, publicPort, "public HTTP", "certdir.http.port");
+        adminServer = listen(adminRouter, adminHost, adminPort, "admin API", "certdir.admin.port");
+    }
+
+    private HttpServer listen(Router router, String host, int port, String what, String setting) {
+        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
+                // Slow or idle clients are cut off rather than holding connections forever.
+                .setIdleTimeout(30).setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setMaxInitialLineLength(8192).setMaxHeaderSize(16384);
+        HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+        try {
+            return await(server.listen());
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof BindException || String.valueOf(cause.getMessage()).contains("Address already in use")) {
+                throw new StartupFailure(what + " port " + port + " on " + host + " is in use: stop the program using it or set " + setting);
+            }
+            throw new StartupFailure(what + " cannot listen on " + host + ":" + port + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    public int publicPort() {
+        return publicServer.actualPort();
+    }
+
+    public int adminPort() {
+        return adminServer.actualPort();
+    }
+
+    /** Stops accepting, lets requests in flight finish for up to {@code grace}, then closes. */
+    public void shutdown(Duration grace) {
+        for (HttpServer server : new HttpServer[] {publicServer, adminServer}) {
+            if (server != null) {
+                try {
+                    await(server.shutdown(grace));
+                } catch (ExecutionException e) {
+                    LOG.warn("HTTP listener on port {} did not shut down cleanly: {}", server.actualPort(), e.getCause().getMessage());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown(Duration.ofSeconds(5));
+    }
+
+    static void error(RoutingContext context, int status, String message) {
+        json(context, status, new JsonObject().put("error", message));
+    }
+
+    public static void json(RoutingContext context, int status, JsonObject body) {
+        if (context.response().ended()) {
+            return;
+        }
+        context.response().setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store")
+                .end(body.encodePrettily() + "\n");
+    }
+
+    private static <T> T await(Future<T> future) throws ExecutionException {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ExecutionException("interrupted", e);
+        } catch (TimeoutException e) {
+            throw new ExecutionException("no answer within 30 s", e);
+        }
+    }
+}

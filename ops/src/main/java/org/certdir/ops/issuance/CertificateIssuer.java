@@ -1,0 +1,195 @@
+package org.certdir.ops.issuance;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.certdir.registry.CaName;
+
+/**
+ * Issues certificates: self-signed roots, subordinate CAs, S/MIME pairs and TLS server certificates, each
+ * carrying the distribution point and AIA URLs of this service (RFC 5280 §4.2.1.13, §4.2.2.1).
+ *
+ * <p>A CA signs through a {@link ContentSigner}, so its key could live in a file or in a token.
+ */
+public final class CertificateIssuer {
+
+    /** One CA able to sign: its certificate, its key and the short name used in its URLs. */
+    public record SigningCa(CaName name, X509Certificate certificate, PrivateKey key) {
+    }
+
+    /** A certificate with the key pair it certifies. */
+    public record Issued(X509Certificate certificate, KeyPair keyPair) {
+    }
+
+    private static final Duration BACKDATE = Duration.ofMinutes(5);
+
+    private final PublicationUrls urls;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    public CertificateIssuer(PublicationUrls urls, Clock clock) {
+        this.urls = urls;
+        this.clock = clock;
+    }
+
+    public Issued rootCa(String commonName, String organisation, KeyAlgorithm algorithm, Duration validity) {
+        KeyPair keys = algorithm.generate();
+        X500Name subject = name(commonName, organisation, null);
+        JcaX509v3CertificateBuilder builder = builder(subject, subject, keys.getPublic(), validity);
+        try {
+            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build root CA certificate for " + commonName, e);
+        }
+        return new Issued(sign(builder, keys.getPrivate()), keys);
+    }
+
+    public Issued subordinateCa(SigningCa issuer, String commonName, String organisation, KeyAlgorithm algorithm, Duration validity) {
+        KeyPair keys = algorithm.generate();
+        JcaX509v3CertificateBuilder builder = builder(issuerName(issuer), name(commonName, organisation, null), keys.getPublic(), validity);
+        try {
+            // pathLen 0: an issuing CA signs end entities only.
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+            addIssuerLinks(builder, issuer, keys.getPublic());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build CA certificate for " + commonName, e);
+        }
+        return new Issued(sign(builder, issuer.key()), keys);
+    }
+
+    /** Purposes of an S/MIME certificate: S/MIME deployments give each user a separate encryption and signing key. */
+    public enum SmimePurpose { ENCRYPTION, SIGNING }
+
+    public Issued smime(SigningCa issuer, String mail, String fullName, String organisation, SmimePurpose purpose,
+                        KeyAlgorithm algorithm, Duration validity) {
+        KeyPair keys = algorithm.generate();
+        JcaX509v3CertificateBuilder builder = builder(issuerName(issuer), name(fullName, organisation, mail), keys.getPublic(), validity);
+        try {
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            int usage = purpose == SmimePurpose.SIGNING
+                    ? KeyUsage.digitalSignature | KeyUsage.nonRepudiation
+                    : KeyAlgorithm.usesKeyAgreement(keys.getPublic()) ? KeyUsage.keyAgreement : KeyUsage.keyEncipherment;
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_emailProtection));
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.rfc822Name, mail)));
+            addIssuerLinks(builder, issuer, keys.getPublic());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build S/MIME certificate for " + mail, e);
+        }
+        return new Issued(sign(builder, issuer.key()), keys);
+    }
+
+    /** A TLS server certificate for the given DNS names and IP addresses (e.g. the directory's LDAPS listener). */
+    public Issued tlsServer(SigningCa issuer, String commonName, List<String> dnsNames, List<String> ipAddresses,
+                            KeyAlgorithm algorithm, Duration validity) {
+        KeyPair keys = algorithm.generate();
+        JcaX509v3CertificateBuilder builder = builder(issuerName(issuer), name(commonName, null, null), keys.getPublic(), validity);
+        try {
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            int usage = KeyUsage.digitalSignature | (KeyAlgorithm.usesKeyAgreement(keys.getPublic()) ? 0 : KeyUsage.keyEncipherment);
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            List<GeneralName> names = new ArrayList<>();
+            dnsNames.forEach(dns -> names.add(new GeneralName(GeneralName.dNSName, dns)));
+            ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+            addIssuerLinks(builder, issuer, keys.getPublic());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build TLS server certificate for " + commonName, e);
+        }
+        return new Issued(sign(builder, issuer.key()), keys);
+    }
+
+    /** SKI, AKI, the issuer's CRL distribution points (HTTP and LDAP) and AIA (caIssuers and OCSP). */
+    private void addIssuerLinks(X509v3CertificateBuilder builder, SigningCa issuer, PublicKey subjectKey) throws Exception {
+        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+        builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
+        builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuer.certificate().getPublicKey()));
+        String issuerCommonName = org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(
+                issuerName(issuer).getRDNs(BCStyle.CN)[0].getFirst().getValue());
+        GeneralNames crlLocations = new GeneralNames(new GeneralName[] {
+                new GeneralName(GeneralName.uniformResourceIdentifier, urls.crl(issuer.name())),
+                new GeneralName(GeneralName.uniformResourceIdentifier, urls.ldapCrl(issuerCommonName))});
+        builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
+                new DistributionPoint(new DistributionPointName(crlLocations), null, null)}));
+        builder.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(new AccessDescription[] {
+                new AccessDescription(AccessDescription.id_ad_caIssuers,
+                        new GeneralName(GeneralName.uniformResourceIdentifier, urls.caIssuers(issuer.name()))),
+                new AccessDescription(AccessDescription.id_ad_ocsp,
+                        new GeneralName(GeneralName.uniformResourceIdentifier, urls.ocsp()))}));
+    }
+
+    private JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, PublicKey key, Duration validity) {
+        Instant now = clock.instant();
+        return new JcaX509v3CertificateBuilder(issuer, serial(), Date.from(now.minus(BACKDATE)), Date.from(now.plus(validity)), subject, key);
+    }
+
+    /** 16 random octets, positive: RFC 5280 allows 20, CA/B guidance asks for at least 64 bits of randomness. */
+    private BigInteger serial() {
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        bytes[0] &= 0x7f;
+        return new BigInteger(bytes);
+    }
+
+    private static X500Name issuerName(SigningCa issuer) {
+        return X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
+    }
+
+    private static X500Name name(String commonName, String organisation, String mail) {
+        X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE);
+        if (organisation != null) {
+            name.addRDN(BCStyle.O, organisation);
+        }
+        name.addRDN(BCStyle.CN, commonName);
+        if (mail != null) {
+            name.addRDN(BCStyle.EmailAddress, mail);
+        }
+        return name.build();
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey key) {
+        try {
+            ContentSigner signer = new JcaContentSignerBuilder(KeyAlgorithm.signatureAlgorithm(key)).build(key);
+            return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+        } catch (OperatorCreationException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign certificate: " + e.getMessage(), e);
+        }
+    }
+}
