@@ -1,0 +1,167 @@
+package org.certdir.ops;
+
+import com.unboundid.ldap.sdk.LDAPConnection;
+import com.unboundid.ldap.sdk.LDAPConnectionPool;
+import com.unboundid.ldap.sdk.LDAPException;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.certdir.directory.embedded.DirectorySettings;
+import org.certdir.directory.embedded.DirectoryStartException;
+import org.certdir.directory.embedded.EmbeddedDirectory;
+import org.certdir.directory.publication.DirectoryPublisher;
+import org.certdir.ops.config.ServiceConfig;
+import org.certdir.ops.data.DataDirectory;
+import org.certdir.ops.demo.DemoPki;
+import org.certdir.ops.demo.LdapTlsKey;
+import org.certdir.ops.http.AdminRoutes;
+import org.certdir.ops.http.HealthCheck;
+import org.certdir.ops.http.HttpListeners;
+import org.certdir.ops.issuance.CertificateIssuer;
+import org.certdir.ops.issuance.PublicationUrls;
+import org.certdir.registry.Registry;
+import org.certdir.registry.RegistryException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running certdir: the locked data directory, the registry, the embedded directory with its publisher,
+ * and the HTTP listeners. {@link #start} brings them up in that order and {@link #close} takes them down in
+ * reverse; a part that fails to start closes the ones already up and reports one line.
+ */
+public final class Service implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Service.class);
+    private static final Duration HTTP_DRAIN = Duration.ofSeconds(5);
+
+    private final ServiceConfig config;
+    private final List<AutoCloseable> parts = new ArrayList<>();
+    private DataDirectory data;
+    private Registry registry;
+    private EmbeddedDirectory directory;
+    private HttpListeners http;
+    private boolean demoCreated;
+
+    private Service(ServiceConfig config) {
+        this.config = config;
+    }
+
+    /** Starts everything; with {@code demo}, creates the demo PKI first if the data directory has none. */
+    public static Service start(ServiceConfig config, boolean demo, Clock clock) {
+        Service service = new Service(config);
+        try {
+            service.startParts(demo, clock);
+            return service;
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
+    }
+
+    private void startParts(boolean demo, Clock clock) {
+        data = DataDirectory.lock(config.data());
+        parts.add(data);
+        try {
+            registry = Registry.open(data.registryFile(), clock);
+        } catch (RegistryException e) {
+            throw new StartupFailure(e.getMessage(), e);
+        }
+        parts.add(registry);
+        String adminToken = DataDirectory.secret(data.adminToken());
+        String ldapPassword = DataDirectory.secret(data.ldapAdminPassword());
+
+        ServiceConfig.Ldap ldap = config.ldap();
+        CertificateIssuer issuer = new CertificateIssuer(
+                new PublicationUrls(config.http().baseUrl(), ldap.host(), ldap.port(), ldap.dit()), clock);
+        if (demo) {
+            demoCreated = new DemoPki(data, registry, issuer, config.demo().keyAlgorithm(), config.demo().organisation()).createIfMissing();
+        }
+        Path tlsKey = LdapTlsKey.file(data);
+        try {
+            if (LdapTlsKey.renewIfDue(data, issuer, registry, config.demo().keyAlgorithm(), clock.instant())) {
+                LOG.info("renewed the LDAPS server certificate in {}", tlsKey);
+            }
+        } catch (IOException e) {
+            throw new StartupFailure("cannot renew the LDAPS key " + tlsKey + ": " + e.getMessage(), e);
+        }
+        boolean tls = ldap.ldapsPort() > 0 && Files.exists(tlsKey);
+
+        try {
+            directory = EmbeddedDirectory.start(new DirectorySettings(data.directoryInstance(), ldap.dit(), ldap.host(), ldap.port(),
+                    ldap.ldapsPort(), tls ? tlsKey : null, tls ? DataDirectory.secret(data.keysPassphrase()) : null, ldapPassword,
+                    ldap.sizeLimit(), ldap.timeLimit(), ldap.maxPduSize(), ldap.requestThreads(), ldap.entryCache()));
+        } catch (DirectoryStartException e) {
+            throw new StartupFailure(e.getMessage(), e);
+        }
+        parts.add(directory);
+
+        LDAPConnectionPool pool;
+        try {
+            pool = new LDAPConnectionPool(new LDAPConnection(ldap.host(), directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, ldapPassword), 2);
+        } catch (LDAPException e) {
+            throw new StartupFailure("cannot connect to the embedded directory as the service account: " + e.getMessage(), e);
+        }
+        parts.add(pool::close);
+        DirectoryPublisher publisher = new DirectoryPublisher(pool, ldap.dit());
+        if (!publisher.layoutPresent()) {
+            // A new or wiped directory: the registry is the source of truth, publish all of it.
+            publisher.republish(registry);
+        }
+
+        Vertx vertx = Vertx.vertx();
+        parts.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
+        http = new HttpListeners(vertx, adminToken);
+        HealthCheck health = new HealthCheck(registry, publisher, ldapUrl());
+        http.publicRouter().get("/health").blockingHandler(health::handle, false);
+        new AdminRoutes(registry, publisher).register(http.adminRouter(), health);
+        http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());
+        parts.add(() -> http.shutdown(HTTP_DRAIN));
+    }
+
+    public String ldapUrl() {
+        return "ldap://" + directory.host() + ":" + directory.ldapPort();
+    }
+
+    /** The LDAPS URL, or null when no TLS key is configured. */
+    public String ldapsUrl() {
+        return directory.ldapsPort() < 0 ? null : "ldaps://" + directory.host() + ":" + directory.ldapsPort();
+    }
+
+    public String publicUrl() {
+        return "http://" + config.http().host() + ":" + http.publicPort();
+    }
+
+    public String adminUrl() {
+        return "http://" + config.admin().host() + ":" + http.adminPort();
+    }
+
+    public DataDirectory data() {
+        return data;
+    }
+
+    public Registry registry() {
+        return registry;
+    }
+
+    public boolean demoCreated() {
+        return demoCreated;
+    }
+
+    /** Closes the parts in reverse order of start; safe to call twice. */
+    @Override
+    public synchronized void close() {
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            try {
+                parts.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("shutting down {} failed: {}", parts.get(i).getClass().getSimpleName(), e.getMessage());
+            }
+        }
+        parts.clear();
+    }
+}

@@ -1,0 +1,176 @@
+package org.certdir.ops.demo;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import org.certdir.ops.StartupFailure;
+import org.certdir.ops.data.DataDirectory;
+import org.certdir.ops.issuance.CertificateIssuer;
+import org.certdir.ops.issuance.CertificateIssuer.Issued;
+import org.certdir.ops.issuance.CertificateIssuer.SigningCa;
+import org.certdir.ops.issuance.CertificateIssuer.SmimePurpose;
+import org.certdir.ops.issuance.KeyAlgorithm;
+import org.certdir.ops.issuance.KeyFiles;
+import org.certdir.ops.issuance.KeyFiles.KeyEntry;
+import org.certdir.registry.Actor;
+import org.certdir.registry.CaName;
+import org.certdir.registry.CaRecord;
+import org.certdir.registry.CertificateDetails;
+import org.certdir.registry.Registry;
+import org.certdir.registry.RevocationReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The demo PKI a new user can try at once: a root CA, an issuing CA, and four users with dual key pairs
+ * (a separate encryption and signing certificate each), mallory's encryption certificate revoked for
+ * keyCompromise. Created once in {@code DATA/demo} and {@code DATA/keys}; a restart keeps it.
+ */
+public final class DemoPki {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoPki.class);
+
+    public static final String ROOT_CA = "Demo Root CA";
+    public static final String ISSUING_CA = "Demo Issuing CA";
+    public static final List<String> USERS = List.of("alice", "bob", "carol", "mallory");
+    public static final String MAIL_DOMAIN = "example.com";
+    /** Written last: its presence means the whole demo PKI was created. */
+    static final String MARKER = "README.txt";
+
+    private static final Duration ROOT_VALIDITY = Duration.ofDays(20 * 365);
+    private static final Duration ISSUING_VALIDITY = Duration.ofDays(10 * 365);
+    private static final Duration USER_VALIDITY = Duration.ofDays(2 * 365);
+
+    private final DataDirectory data;
+    private final Registry registry;
+    private final CertificateIssuer issuer;
+    private final KeyAlgorithm algorithm;
+    private final String organisation;
+
+    public DemoPki(DataDirectory data, Registry registry, CertificateIssuer issuer, KeyAlgorithm algorithm, String organisation) {
+        this.data = data;
+        this.registry = registry;
+        this.issuer = issuer;
+        this.algorithm = algorithm;
+        this.organisation = organisation;
+    }
+
+    public boolean exists() {
+        return Files.exists(data.demo().resolve(MARKER));
+    }
+
+    /** Creates the demo PKI unless it exists; returns whether it was created now. */
+    public boolean createIfMissing() {
+        if (exists()) {
+            return false;
+        }
+        if (!registry.cas().isEmpty()) {
+            throw new StartupFailure("data directory " + data.root() + " holds CAs but no complete demo PKI (" + data.demo().resolve(MARKER)
+                    + " is missing): use another --data for the demo, or remove this one to start afresh");
+        }
+        try {
+            create();
+        } catch (IOException e) {
+            throw new StartupFailure("cannot write the demo PKI into " + data.root() + ": " + e.getMessage(), e);
+        }
+        return true;
+    }
+
+    private void create() throws IOException {
+        long started = System.nanoTime();
+        char[] passphrase = DataDirectory.secret(data.keysPassphrase()).toCharArray();
+        Path demo = data.demo();
+
+        Issued root = issuer.rootCa(ROOT_CA, organisation, algorithm, ROOT_VALIDITY);
+        SigningCa rootCa = new SigningCa(CaName.fromCommonName(ROOT_CA), root.certificate(), root.keyPair().getPrivate());
+        Issued issuing = issuer.subordinateCa(rootCa, ISSUING_CA, organisation, algorithm, ISSUING_VALIDITY);
+        SigningCa issuingCa = new SigningCa(CaName.fromCommonName(ISSUING_CA), issuing.certificate(), issuing.keyPair().getPrivate());
+        List<X509Certificate> chain = List.of(issuing.certificate(), root.certificate());
+
+        String rootKey = keyFile(rootCa.name());
+        String issuingKey = keyFile(issuingCa.name());
+        KeyFiles.writePkcs12(data.root().resolve(rootKey), passphrase,
+                List.of(new KeyEntry(rootCa.name().value(), root.keyPair().getPrivate(), List.of(root.certificate()))));
+        KeyFiles.writePkcs12(data.root().resolve(issuingKey), passphrase,
+                List.of(new KeyEntry(issuingCa.name().value(), issuing.keyPair().getPrivate(), chain)));
+        writePublic(demo.resolve("root-ca.pem"), KeyFiles.pem(List.of(root.certificate())));
+        writePublic(demo.resolve("issuing-ca.pem"), KeyFiles.pem(List.of(issuing.certificate())));
+        writePublic(demo.resolve("chain.pem"), KeyFiles.pem(chain));
+
+        CaRecord rootRecord = registry.addCa(rootCa.name(), details(root), rootKey, Actor.SERVICE);
+        registry.addCertificate(rootRecord, details(issuing), Actor.SERVICE);
+        CaRecord issuingRecord = registry.addCa(issuingCa.name(), details(issuing), issuingKey, Actor.SERVICE);
+
+        String p12Password = DataDirectory.secret(demo.resolve("p12.password"));
+        for (String user : USERS) {
+            String mail = user + "@" + MAIL_DOMAIN;
+            String name = Character.toUpperCase(user.charAt(0)) + user.substring(1) + " Demo";
+            Issued encryption = issuer.smime(issuingCa, mail, name, organisation, SmimePurpose.ENCRYPTION, algorithm, USER_VALIDITY);
+            Issued signing = issuer.smime(issuingCa, mail, name, organisation, SmimePurpose.SIGNING, algorithm, USER_VALIDITY);
+            writePublic(demo.resolve(user + "-encryption.pem"), KeyFiles.pem(List.of(encryption.certificate())));
+            writePublic(demo.resolve(user + "-signing.pem"), KeyFiles.pem(List.of(signing.certificate())));
+            KeyFiles.writePkcs12(demo.resolve(user + ".p12"), p12Password.toCharArray(), List.of(
+                    new KeyEntry("encryption", encryption.keyPair().getPrivate(), List.of(encryption.certificate(), issuing.certificate(), root.certificate())),
+                    new KeyEntry("signing", signing.keyPair().getPrivate(), List.of(signing.certificate(), issuing.certificate(), root.certificate()))));
+            registry.addCertificate(issuingRecord, details(encryption), Actor.SERVICE);
+            registry.addCertificate(issuingRecord, details(signing), Actor.SERVICE);
+            if (user.equals("mallory")) {
+                registry.revoke(issuingRecord.name(), details(encryption).serial(), RevocationReason.KEY_COMPROMISE, null, Actor.SERVICE);
+            }
+        }
+        LdapTlsKey.issue(data, issuer, issuingCa, chain, algorithm, registry, issuingRecord);
+        writePublic(demo.resolve(MARKER), readme().getBytes(StandardCharsets.UTF_8));
+        LOG.info("created the demo PKI in {} ({} ms)", demo, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    static String keyFile(CaName ca) {
+        return "keys/" + ca + ".p12";
+    }
+
+    private static CertificateDetails details(Issued issued) {
+        try {
+            return CertificateDetails.parse(issued.certificate().getEncoded());
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException("cannot encode a certificate just issued", e);
+        }
+    }
+
+    private static void writePublic(Path file, String content) throws IOException {
+        writePublic(file, content.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static void writePublic(Path file, byte[] content) throws IOException {
+        DataDirectory.writePublic(file, content);
+    }
+
+    private static String readme() {
+        return """
+                certdir demo PKI
+                ================
+                root-ca.pem, issuing-ca.pem, chain.pem   the CAs (chain.pem: issuing CA, then root)
+                <user>-encryption.pem                    published in the directory, so senders can encrypt to the user
+                <user>-signing.pem                       not published (signing only)
+                <user>.p12                               both key pairs; the password is in p12.password
+                Users: alice, bob, carol, mallory @example.com. Mallory's encryption certificate is revoked (keyCompromise).
+
+                Look up alice's encryption certificate as a mail client does (anonymous, by mail address):
+                  ldapsearch -x -H ldap://127.0.0.1:10389 -b dc=example,dc=com '(mail=alice@example.com)' 'userCertificate;binary'
+
+                Over LDAPS, verifying the server against the demo chain:
+                  LDAPTLS_CACERT=chain.pem ldapsearch -x -H ldaps://127.0.0.1:10636 -b dc=example,dc=com '(mail=bob@example.com)' mail
+
+                Mallory's entry has no certificate any more (revoked):
+                  ldapsearch -x -H ldap://127.0.0.1:10389 -b dc=example,dc=com '(mail=mallory@example.com)' 'userCertificate;binary'
+
+                Service health:
+                  curl -s http://127.0.0.1:8080/health
+
+                Thunderbird: Settings > Composition > Addressing > Use a different LDAP server, host 127.0.0.1,
+                port 10636 with SSL (import chain.pem as a CA first), base DN dc=example,dc=com.
+                """;
+    }
+}
