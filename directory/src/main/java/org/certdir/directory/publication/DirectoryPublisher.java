@@ -12,12 +12,15 @@ import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchResult;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
+import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.certdir.registry.CaRecord;
@@ -73,11 +76,12 @@ public final class DirectoryPublisher {
         DN dn = dit.ca(commonName);
         byte[] der = ca.certificate().der();
         try {
-            if (ldap.getEntry(dn.toString(), "1.1") == null) {
+            SearchResultEntry existing = ldap.getEntry(dn.toString(), "*");
+            if (existing == null) {
                 ldap.add(new Entry(dn, new Attribute("objectClass", CA_CLASSES), new Attribute("cn", commonName),
                         new Attribute(PkiAttributes.CA_CERTIFICATE, der)));
             } else {
-                ldap.modify(dn.toString(), new Modification(ModificationType.REPLACE, PkiAttributes.CA_CERTIFICATE, der));
+                update(existing, Map.of(PkiAttributes.CA_CERTIFICATE, List.of(der)), List.of());
             }
         } catch (LDAPException e) {
             throw new PublicationException("cannot publish CA " + ca.name() + " at " + dn, e);
@@ -99,27 +103,112 @@ public final class DirectoryPublisher {
                 smime.add(record.details().certificate());
             }
         }
-        List<Attribute> certificateAttributes = published.isEmpty()
-                ? List.of()
-                : List.of(new Attribute(PkiAttributes.USER_CERTIFICATE, published.toArray(byte[][]::new)),
-                        new Attribute(PkiAttributes.USER_SMIME_CERTIFICATE, CertsOnlyPkcs7.encode(smime)));
+        Modification smimeValue = smime.isEmpty()
+                ? new Modification(ModificationType.REPLACE, PkiAttributes.USER_SMIME_CERTIFICATE)
+                : new Modification(ModificationType.REPLACE, PkiAttributes.USER_SMIME_CERTIFICATE, CertsOnlyPkcs7.encode(smime));
         try {
             SearchResultEntry existing = findPerson(mail);
             if (existing == null) {
                 List<Attribute> attributes = new ArrayList<>(personAttributes(mail, certificates));
-                attributes.addAll(certificateAttributes);
+                if (!published.isEmpty()) {
+                    attributes.add(new Attribute(PkiAttributes.USER_CERTIFICATE, published.toArray(byte[][]::new)));
+                    attributes.add(smimeValue.getAttribute());
+                }
                 ldap.add(new Entry(dit.person(mail), attributes));
             } else {
-                ldap.modify(existing.getDN(), List.of(
-                        replace(PkiAttributes.USER_CERTIFICATE, published),
-                        smime.isEmpty()
-                                ? new Modification(ModificationType.REPLACE, PkiAttributes.USER_SMIME_CERTIFICATE)
-                                : new Modification(ModificationType.REPLACE, PkiAttributes.USER_SMIME_CERTIFICATE, CertsOnlyPkcs7.encode(smime))));
+                update(existing, Map.of(PkiAttributes.USER_CERTIFICATE, published), List.of(smimeValue));
             }
         } catch (LDAPException e) {
             throw new PublicationException("cannot publish the certificates of " + mail, e);
         }
         LOG.debug("published {} certificate(s) for {}", published.size(), mail);
+    }
+
+    /**
+     * Sets each {@code ;binary} attribute of {@code current} to exactly the given values (none: removed), and
+     * applies the {@code others} replacements, keeping the {@code ;binary} name clients match on.
+     *
+     * <p>Why not a plain replace: ApacheDS (AM27) stores an attribute under the name it was first written with,
+     * but an attribute that a modify creates anew — by replace, or by add after a delete — loses its option and
+     * comes back as plain {@code userCertificate}, which Thunderbird ignores. So values are changed by adding the
+     * new ones before deleting the old ones (the attribute never disappears), and when the attribute is missing or
+     * already carries the wrong name, the entry is written again whole (delete, then add), as only an add keeps
+     * the name. OpenLDAP and 389-DS handle all of this the same way.
+     */
+    private void update(SearchResultEntry current, Map<String, List<byte[]>> binaryAttributes, List<Modification> others)
+            throws LDAPException {
+        List<Modification> modifications = new ArrayList<>(others);
+        boolean rewrite = false;
+        for (Map.Entry<String, List<byte[]>> wanted : binaryAttributes.entrySet()) {
+            String name = wanted.getKey();
+            Attribute present = present(current, name);
+            Set<ByteBuffer> target = values(wanted.getValue());
+            if (target.isEmpty()) {
+                if (present != null) {
+                    modifications.add(new Modification(ModificationType.DELETE, present.getName()));
+                }
+            } else if (present == null || !present.getName().equalsIgnoreCase(name)) {
+                rewrite = true;
+            } else {
+                Set<ByteBuffer> have = values(Arrays.asList(present.getValueByteArrays()));
+                List<byte[]> add = target.stream().filter(value -> !have.contains(value)).map(DirectoryPublisher::bytes).toList();
+                List<byte[]> delete = have.stream().filter(value -> !target.contains(value)).map(DirectoryPublisher::bytes).toList();
+                if (!add.isEmpty()) {
+                    modifications.add(new Modification(ModificationType.ADD, name, add.toArray(byte[][]::new)));
+                }
+                if (!delete.isEmpty()) {
+                    modifications.add(new Modification(ModificationType.DELETE, name, delete.toArray(byte[][]::new)));
+                }
+            }
+        }
+        if (rewrite) {
+            rewrite(current, binaryAttributes, others);
+        } else if (!modifications.isEmpty()) {
+            ldap.modify(current.getDN(), modifications);
+        }
+    }
+
+    private void rewrite(SearchResultEntry current, Map<String, List<byte[]>> binaryAttributes, List<Modification> others)
+            throws LDAPException {
+        Set<String> replaced = new HashSet<>();
+        binaryAttributes.keySet().forEach(name -> replaced.add(baseName(name)));
+        others.forEach(modification -> replaced.add(baseName(modification.getAttributeName())));
+        List<Attribute> attributes = new ArrayList<>();
+        for (Attribute attribute : current.getAttributes()) {
+            if (!replaced.contains(baseName(attribute.getName()))) {
+                attributes.add(attribute);
+            }
+        }
+        binaryAttributes.forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                attributes.add(new Attribute(name, values.toArray(byte[][]::new)));
+            }
+        });
+        others.stream().filter(modification -> modification.hasValue()).forEach(modification -> attributes.add(modification.getAttribute()));
+        ldap.delete(current.getDN());
+        ldap.add(new Entry(current.getDN(), attributes));
+    }
+
+    private static Attribute present(SearchResultEntry entry, String name) {
+        List<Attribute> found = entry.getAttributesWithOptions(baseName(name), null);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    private static String baseName(String name) {
+        int semicolon = name.indexOf(';');
+        return (semicolon < 0 ? name : name.substring(0, semicolon)).toLowerCase(Locale.ROOT);
+    }
+
+    private static Set<ByteBuffer> values(List<byte[]> values) {
+        Set<ByteBuffer> set = new LinkedHashSet<>();
+        values.forEach(value -> set.add(ByteBuffer.wrap(value)));
+        return set;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     /**
@@ -139,20 +228,19 @@ public final class DirectoryPublisher {
     private void clearUnknownPeople(Set<String> known) {
         SearchResult people;
         try {
-            people = ldap.search(dit.people().toString(), SearchScope.ONE, Filter.createPresenceFilter("mail"), "mail");
+            people = ldap.search(dit.people().toString(), SearchScope.ONE, Filter.createPresenceFilter("mail"), "*");
         } catch (LDAPException e) {
             throw new PublicationException("cannot list the people under " + dit.people(), e);
         }
         for (SearchResultEntry person : people.getSearchEntries()) {
             Set<String> mails = new HashSet<>();
             for (String mail : person.getAttributeValues("mail")) {
-                mails.add(mail.toLowerCase(java.util.Locale.ROOT));
+                mails.add(mail.toLowerCase(Locale.ROOT));
             }
             if (mails.stream().noneMatch(known::contains)) {
                 try {
-                    ldap.modify(person.getDN(), List.of(
-                            new Modification(ModificationType.REPLACE, PkiAttributes.USER_CERTIFICATE),
-                            new Modification(ModificationType.REPLACE, PkiAttributes.USER_SMIME_CERTIFICATE)));
+                    update(person, Map.of(PkiAttributes.USER_CERTIFICATE, List.of()),
+                            List.of(new Modification(ModificationType.REPLACE, PkiAttributes.USER_SMIME_CERTIFICATE)));
                 } catch (LDAPException e) {
                     throw new PublicationException("cannot clear the certificates of " + person.getDN(), e);
                 }
@@ -161,7 +249,7 @@ public final class DirectoryPublisher {
     }
 
     private SearchResultEntry findPerson(String mail) throws LDAPException {
-        SearchResult result = ldap.search(dit.people().toString(), SearchScope.SUB, Filter.createEqualityFilter("mail", mail), "1.1");
+        SearchResult result = ldap.search(dit.people().toString(), SearchScope.SUB, Filter.createEqualityFilter("mail", mail), "*");
         return result.getEntryCount() == 0 ? null : result.getSearchEntries().get(0);
     }
 
@@ -184,10 +272,6 @@ public final class DirectoryPublisher {
                 new Attribute("cn", commonName),
                 new Attribute("sn", words[words.length - 1]),
                 new Attribute("mail", mails));
-    }
-
-    private static Modification replace(String attribute, List<byte[]> values) {
-        return new Modification(ModificationType.REPLACE, attribute, values.toArray(byte[][]::new));
     }
 
     private void addIfMissing(Entry entry) {

@@ -63,7 +63,16 @@ public final class DataDirectory implements AutoCloseable {
             throw new StartupFailure("data directory " + dir + " is in use by another certdir process (lock on " + lockFile
                     + "): stop that process or use another --data");
         }
-        return new DataDirectory(dir, channel, lock);
+        DataDirectory data = new DataDirectory(dir, channel, lock);
+        try {
+            // Key files are 0600 already; the folder is closed too, so their names and count stay private.
+            Files.createDirectories(data.keys());
+            Files.setPosixFilePermissions(data.keys(), PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            data.close();
+            throw new StartupFailure("key folder " + data.keys() + " cannot be created (" + reason(e) + "): fix the data directory's permissions");
+        }
+        return data;
     }
 
     public Path root() {

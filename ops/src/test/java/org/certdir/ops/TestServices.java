@@ -1,0 +1,33 @@
+package org.certdir.ops;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.certdir.ops.config.ServiceConfig;
+
+/** Configurations for services started by tests: every listener on a free port of 127.0.0.1. */
+final class TestServices {
+
+    private TestServices() {
+    }
+
+    static ServiceConfig config(Path data, int sizeLimit) {
+        ServiceConfig defaults = ServiceConfig.defaults();
+        ServiceConfig.Ldap ldap = defaults.ldap();
+        return new ServiceConfig(data,
+                new ServiceConfig.Ldap("127.0.0.1", freePort(), freePort(), ldap.dit(), sizeLimit, Duration.ofSeconds(10),
+                        ldap.maxPduSize(), 2, 1000),
+                new ServiceConfig.Http("127.0.0.1", freePort(), defaults.http().baseUrl()),
+                new ServiceConfig.Admin("127.0.0.1", freePort()),
+                defaults.demo());
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port on this machine", e);
+        }
+    }
+}
