@@ -61,17 +61,25 @@ public record ServiceConfig(
         Config reference = ConfigFactory.defaultReference();
         for (Map.Entry<String, ConfigValue> entry : parsed.entrySet()) {
             if (!reference.hasPath(entry.getKey())) {
-                problems.add(entry.getKey() + " is not a certdir setting (line " + entry.getValue().origin().lineNumber() + ")");
+                problems.add(entry.getKey() + " is not a certdir setting (line " + entry.getValue().origin().lineNumber()
+                        + "; reference.conf lists them all)");
             }
         }
-        if (!problems.isEmpty()) {
-            throw new StartupFailure("config file " + file + ": " + String.join("; ", problems));
+        Config merged;
+        try {
+            merged = parsed.withFallback(reference).resolve();
+        } catch (ConfigException e) {
+            throw new StartupFailure("config file " + file + " cannot be resolved: " + e.getMessage());
         }
-        return from(parsed.withFallback(reference).resolve(), "config file " + file);
+        return from(merged, "config file " + file, problems);
     }
 
     private static ServiceConfig from(Config config, String source) {
-        Reader read = new Reader(config.getConfig("certdir"));
+        return from(config, source, new ArrayList<>());
+    }
+
+    private static ServiceConfig from(Config config, String source, List<String> problems) {
+        Reader read = new Reader(config.getConfig("certdir"), problems);
         ServiceConfig result = new ServiceConfig(
                 read.value("data", c -> Path.of(c.getString("data"))),
                 new Ldap(
@@ -107,10 +115,11 @@ public record ServiceConfig(
     /** Collects every problem instead of stopping at the first. */
     private static final class Reader {
         private final Config config;
-        private final List<String> problems = new ArrayList<>();
+        private final List<String> problems;
 
-        Reader(Config config) {
+        Reader(Config config, List<String> problems) {
             this.config = config;
+            this.problems = problems;
         }
 
         <T> T value(String key, Function<Config, T> parse) {
