@@ -1,0 +1,184 @@
+package org.certdir.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.certdir.ops.issuance.CertificateIssuer;
+import org.certdir.ops.issuance.CertificateIssuer.Issued;
+import org.certdir.ops.issuance.CertificateIssuer.SigningCa;
+import org.certdir.ops.issuance.CertificateIssuer.SmimePurpose;
+import org.certdir.ops.issuance.KeyAlgorithm;
+import org.certdir.ops.issuance.PublicationUrls;
+import org.certdir.registry.Actor;
+import org.certdir.registry.AuditRecord;
+import org.certdir.registry.CaName;
+import org.certdir.registry.CaRecord;
+import org.certdir.registry.CertificateDetails;
+import org.certdir.registry.CertificateDetails.Usage;
+import org.certdir.registry.CertificateRecord;
+import org.certdir.registry.CertificateStatus;
+import org.certdir.registry.Registry;
+import org.certdir.registry.RevocationReason;
+import org.certdir.registry.Serial;
+import org.certdir.schemas.Dit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The registry's rules, on certificates issued for the purpose, with a fixed clock. */
+class RegistryRulesTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+    private static final Actor ADMIN = new Actor("admin", "127.0.0.1");
+
+    @TempDir
+    Path data;
+
+    private Registry registry;
+    private CertificateIssuer issuer;
+    private SigningCa ca;
+    private CaRecord caRecord;
+
+    @BeforeEach
+    void open() throws Exception {
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        registry = Registry.open(data.resolve("registry.db"), clock);
+        issuer = new CertificateIssuer(new PublicationUrls("http://127.0.0.1:8080", "127.0.0.1", 10389, Dit.of("dc=example,dc=com")), clock);
+        Issued root = issuer.rootCa("Rules CA", "test", KeyAlgorithm.EC_P256, Duration.ofDays(30));
+        ca = new SigningCa(new CaName("rules-ca"), root.certificate(), root.keyPair().getPrivate());
+        caRecord = registry.addCa(ca.name(), details(root), null, Actor.SERVICE);
+    }
+
+    @AfterEach
+    void close() {
+        registry.close();
+    }
+
+    private static CertificateDetails details(Issued issued) throws Exception {
+        return CertificateDetails.parse(issued.certificate().getEncoded());
+    }
+
+    private CertificateDetails smime(SmimePurpose purpose, KeyAlgorithm algorithm) throws Exception {
+        return details(issuer.smime(ca, "erin@example.com", "Erin Test", "test", purpose, algorithm, Duration.ofDays(30)));
+    }
+
+    @Test
+    void usage_isDecidedByKeyUsageAndEku() throws Exception {
+        assertEquals(Usage.ENCRYPTION, smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256).usage(), "EC: keyAgreement");
+        assertEquals(Usage.ENCRYPTION, smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.RSA_3072).usage(), "RSA: keyEncipherment");
+        assertEquals(Usage.SIGNING, smime(SmimePurpose.SIGNING, KeyAlgorithm.EC_P256).usage());
+        assertEquals(Usage.OTHER, caRecord.certificate().usage(), "a CA certificate");
+        Issued tls = issuer.tlsServer(ca, "host", List.of("localhost"), List.of("127.0.0.1"), KeyAlgorithm.EC_P256, Duration.ofDays(1));
+        assertEquals(Usage.OTHER, details(tls).usage(), "serverAuth only");
+        assertEquals(List.of("erin@example.com"), smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256).mailAddresses());
+    }
+
+    @Test
+    void parse_garbage_saysItIsNotACertificate() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CertificateDetails.parse(new byte[] {0x30, 0x03, 1, 2, 3}));
+        assertTrue(e.getMessage().startsWith("not a DER X.509 certificate: "), e.getMessage());
+        assertEquals("certificate is empty", assertThrows(IllegalArgumentException.class, () -> CertificateDetails.parse(new byte[0])).getMessage());
+    }
+
+    @Test
+    void parse_trailingBytes_areRejected() throws Exception {
+        byte[] der = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256).der();
+        byte[] padded = java.util.Arrays.copyOf(der, der.length + 2);
+        assertEquals("certificate has 2 trailing bytes after its DER encoding",
+                assertThrows(IllegalArgumentException.class, () -> CertificateDetails.parse(padded)).getMessage());
+    }
+
+    @Test
+    void addCertificate_isIdempotent() throws Exception {
+        CertificateDetails certificate = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
+        CertificateRecord first = registry.addCertificate(caRecord, certificate, ADMIN);
+        CertificateRecord again = registry.addCertificate(caRecord, certificate, ADMIN);
+        assertEquals(first.id(), again.id());
+        assertEquals(1, registry.certificatesForMail("ERIN@example.com").size());
+    }
+
+    @Test
+    void addCertificate_ofAnotherIssuer_isRefused() throws Exception {
+        Issued other = issuer.rootCa("Other CA", "test", KeyAlgorithm.EC_P256, Duration.ofDays(30));
+        SigningCa otherCa = new SigningCa(new CaName("other-ca"), other.certificate(), other.keyPair().getPrivate());
+        CertificateDetails foreign = details(issuer.smime(otherCa, "x@example.com", "X", "test", SmimePurpose.ENCRYPTION,
+                KeyAlgorithm.EC_P256, Duration.ofDays(1)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> registry.addCertificate(caRecord, foreign, ADMIN));
+        assertEquals(foreign + " was not issued by CA 'rules-ca' (CN=Rules CA,O=test)", e.getMessage());
+    }
+
+    @Test
+    void revoke_recordsStatusTimeReasonAndAudit() throws Exception {
+        CertificateDetails certificate = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
+        registry.addCertificate(caRecord, certificate, ADMIN);
+        Instant invalidity = NOW.minus(Duration.ofDays(2));
+        registry.revoke(ca.name(), certificate.serial(), RevocationReason.KEY_COMPROMISE, invalidity, ADMIN);
+
+        CertificateRecord stored = registry.certificate(ca.name(), certificate.serial()).orElseThrow();
+        assertEquals(CertificateStatus.REVOKED, stored.status());
+        assertEquals(NOW, stored.revokedAt());
+        assertEquals(RevocationReason.KEY_COMPROMISE, stored.reason());
+        assertEquals(invalidity, stored.invalidityDate());
+        assertFalse(stored.publishable());
+        AuditRecord audit = registry.auditTrail(1).get(0);
+        assertEquals(new AuditRecord(audit.id(), NOW, "admin", "certificate.revoke", "rules-ca/" + certificate.serial(),
+                "reason=keyCompromise invalidityDate=" + invalidity, "127.0.0.1"), audit);
+    }
+
+    @Test
+    void hold_isRecordedAsOnHold() throws Exception {
+        CertificateDetails certificate = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
+        registry.addCertificate(caRecord, certificate, ADMIN);
+        CertificateRecord held = registry.revoke(ca.name(), certificate.serial(), RevocationReason.CERTIFICATE_HOLD, null, ADMIN);
+        assertEquals(CertificateStatus.ON_HOLD, held.status());
+        assertNull(held.invalidityDate());
+        assertEquals("certificate.hold", registry.auditTrail(1).get(0).action());
+    }
+
+    @Test
+    void revokeTwice_saysItIsAlreadyRevoked() throws Exception {
+        CertificateDetails certificate = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
+        registry.addCertificate(caRecord, certificate, ADMIN);
+        registry.revoke(ca.name(), certificate.serial(), RevocationReason.SUPERSEDED, null, ADMIN);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> registry.revoke(ca.name(), certificate.serial(), RevocationReason.SUPERSEDED, null, ADMIN));
+        assertEquals("certificate " + certificate.serial() + " of CA 'rules-ca' is already revoked", e.getMessage());
+    }
+
+    @Test
+    void revokeUnknownSerial_isNotFound() {
+        NoSuchElementException e = assertThrows(NoSuchElementException.class,
+                () -> registry.revoke(ca.name(), Serial.parseHex("abc"), RevocationReason.UNSPECIFIED, null, ADMIN));
+        assertEquals("CA 'rules-ca' has no certificate with serial abc", e.getMessage());
+    }
+
+    @Test
+    void removeFromCrl_isNotARevocationReason() throws Exception {
+        CertificateDetails certificate = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
+        registry.addCertificate(caRecord, certificate, ADMIN);
+        assertEquals("removeFromCRL is not a revocation reason: release the held certificate instead",
+                assertThrows(IllegalArgumentException.class,
+                        () -> registry.revoke(ca.name(), certificate.serial(), RevocationReason.REMOVE_FROM_CRL, null, ADMIN)).getMessage());
+    }
+
+    @Test
+    void registry_survivesReopen() throws Exception {
+        CertificateDetails certificate = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
+        registry.addCertificate(caRecord, certificate, ADMIN);
+        registry.close();
+        registry = Registry.open(data.resolve("registry.db"), Clock.systemUTC());
+        assertEquals(List.of(ca.name()), registry.cas().stream().map(CaRecord::name).toList());
+        assertEquals(certificate, registry.certificate(ca.name(), certificate.serial()).orElseThrow().details());
+    }
+}
