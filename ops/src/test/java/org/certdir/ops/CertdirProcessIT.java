@@ -86,6 +86,7 @@ class CertdirProcessIT {
         Ports ports = Ports.free();
         try (java.net.ServerSocket taken = new java.net.ServerSocket(ports.http(), 1, java.net.InetAddress.getByName("127.0.0.1"));
              CertdirProcess serve = CertdirProcess.start("serve", "--data", work.resolve("data").toString(), "--config", config(ports).toString())) {
+            assertTrue(taken.isBound());
             assertEquals(1, serve.awaitExit(START));
             assertEquals(List.of("certdir: public HTTP port " + ports.http() + " on 127.0.0.1 is in use: stop the program using it or set certdir.http.port"),
                     serve.errorLines());

@@ -112,6 +112,7 @@ public final class EmbeddedDirectory implements AutoCloseable {
     }
 
     private static DefaultDirectoryService startService(DirectorySettings settings) throws Exception {
+        // Exception: ApacheDS declares plain Exception on several of the calls below.
         File root = settings.instance().toFile();
         Files.createDirectories(settings.instance());
         // The instance holds the service account's password hash and every entry: owner only.
@@ -153,11 +154,10 @@ public final class EmbeddedDirectory implements AutoCloseable {
         suffix.setSuffixDn(new Dn(schemaManager, settings.dit().suffix().toString()));
         suffix.setSyncOnWrite(true);
         suffix.setCacheSize(settings.entryCache());
-        suffix.addIndexedAttributes(
-                new JdbmIndex<>("mail", false),
-                new JdbmIndex<>("uid", false),
-                new JdbmIndex<>("cn", false),
-                new JdbmIndex<>("objectClass", false));
+        // Mail clients search by mail, address books by cn and uid.
+        for (String attribute : List.of("mail", "uid", "cn", "objectClass")) {
+            suffix.addIndex(new JdbmIndex<>(attribute, false));
+        }
         service.addPartition(suffix);
 
         service.getChangeLog().setEnabled(false);

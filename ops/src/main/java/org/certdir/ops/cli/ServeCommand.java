@@ -2,7 +2,6 @@ package org.certdir.ops.cli;
 
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import org.certdir.ops.Service;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
