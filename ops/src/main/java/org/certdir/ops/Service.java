@@ -15,13 +15,15 @@ import org.certdir.directory.embedded.DirectorySettings;
 import org.certdir.directory.embedded.DirectoryStartException;
 import org.certdir.directory.embedded.EmbeddedDirectory;
 import org.certdir.directory.publication.DirectoryPublisher;
+import org.certdir.directory.publication.PublicationWorker;
+import org.certdir.ops.admin.AdminApi;
 import org.certdir.ops.config.ServiceConfig;
 import org.certdir.ops.data.DataDirectory;
 import org.certdir.ops.demo.DemoPki;
 import org.certdir.ops.demo.LdapTlsKey;
-import org.certdir.ops.http.AdminRoutes;
 import org.certdir.ops.http.HealthCheck;
 import org.certdir.ops.http.HttpListeners;
+import org.certdir.ops.http.Metrics;
 import org.certdir.ops.issuance.CertificateIssuer;
 import org.certdir.ops.issuance.PublicationUrls;
 import org.certdir.registry.Registry;
@@ -44,6 +46,7 @@ public final class Service implements AutoCloseable {
     private DataDirectory data;
     private Registry registry;
     private EmbeddedDirectory directory;
+    private PublicationWorker worker;
     private HttpListeners http;
     private boolean demoCreated;
 
@@ -106,6 +109,8 @@ public final class Service implements AutoCloseable {
         } catch (LDAPException e) {
             throw new StartupFailure("cannot connect to the embedded directory as the service account: " + e.getMessage(), e);
         }
+        // After a directory outage, a pooled connection is dead: retry once on a fresh one before reporting failure.
+        pool.setRetryFailedOperationsDueToInvalidConnections(true);
         parts.add(pool::close);
         DirectoryPublisher publisher = new DirectoryPublisher(pool, ldap.dit());
         if (!publisher.layoutPresent()) {
@@ -113,12 +118,18 @@ public final class Service implements AutoCloseable {
             publisher.republish(registry);
         }
 
+        worker = new PublicationWorker(registry, publisher);
+        registry.onStatusChange(change -> worker.wake());
+        worker.start();
+        parts.add(worker);
+
         Vertx vertx = Vertx.vertx();
         parts.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
         http = new HttpListeners(vertx, adminToken);
         HealthCheck health = new HealthCheck(registry, publisher, ldapUrl());
         http.publicRouter().get("/health").blockingHandler(health::handle, false);
-        new AdminRoutes(registry, publisher).register(http.adminRouter(), health);
+        http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry)::handle, false);
+        new AdminApi(registry, publisher, data, issuer).register(http.adminRouter(), health);
         http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());
         parts.add(() -> http.shutdown(HTTP_DRAIN));
     }
@@ -146,6 +157,15 @@ public final class Service implements AutoCloseable {
 
     public Registry registry() {
         return registry;
+    }
+
+    /** The embedded directory, for tests that take it down and bring it back. */
+    public EmbeddedDirectory directory() {
+        return directory;
+    }
+
+    public PublicationWorker publicationWorker() {
+        return worker;
     }
 
     public boolean demoCreated() {

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.certdir.ops.issuance.CertificateIssuer;
 import org.certdir.ops.issuance.CertificateIssuer.Issued;
 import org.certdir.ops.issuance.CertificateIssuer.SigningCa;
@@ -29,7 +28,10 @@ import org.certdir.registry.CertificateRecord;
 import org.certdir.registry.CertificateStatus;
 import org.certdir.registry.Registry;
 import org.certdir.registry.RevocationReason;
+import org.certdir.registry.NotRegisteredException;
 import org.certdir.registry.Serial;
+import org.certdir.registry.StatusChange;
+import org.certdir.registry.StatusConflictException;
 import org.certdir.schemas.Dit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,16 +153,20 @@ class RegistryRulesTest {
         CertificateDetails certificate = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
         registry.addCertificate(caRecord, certificate, ADMIN);
         registry.revoke(ca.name(), certificate.serial(), RevocationReason.SUPERSEDED, null, ADMIN);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        StatusConflictException e = assertThrows(StatusConflictException.class,
                 () -> registry.revoke(ca.name(), certificate.serial(), RevocationReason.SUPERSEDED, null, ADMIN));
-        assertEquals("certificate " + certificate.serial() + " of CA 'rules-ca' is already revoked", e.getMessage());
+        assertEquals("certificate " + certificate.serial() + " of CA 'rules-ca' is already revoked (superseded, since " + NOW
+                + "); only raising the reason to keyCompromise is allowed", e.getMessage());
     }
 
     @Test
     void revokeUnknownSerial_isNotFound() {
-        NoSuchElementException e = assertThrows(NoSuchElementException.class,
+        NotRegisteredException e = assertThrows(NotRegisteredException.class,
                 () -> registry.revoke(ca.name(), Serial.parseHex("abc"), RevocationReason.UNSPECIFIED, null, ADMIN));
         assertEquals("CA 'rules-ca' has no certificate with serial abc", e.getMessage());
+        NotRegisteredException noCa = assertThrows(NotRegisteredException.class,
+                () -> registry.revoke(new CaName("nope"), Serial.parseHex("abc"), RevocationReason.UNSPECIFIED, null, ADMIN));
+        assertEquals("no CA named 'nope' is registered ('certdir ca list' shows them)", noCa.getMessage());
     }
 
     @Test
@@ -170,6 +176,64 @@ class RegistryRulesTest {
         assertEquals("removeFromCRL is not a revocation reason: release the held certificate instead",
                 assertThrows(IllegalArgumentException.class,
                         () -> registry.revoke(ca.name(), certificate.serial(), RevocationReason.REMOVE_FROM_CRL, null, ADMIN)).getMessage());
+    }
+
+    @Test
+    void raisingReasonToKeyCompromise_keepsTheRevocationTime() throws Exception {
+        CertificateDetails certificate = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
+        registry.addCertificate(caRecord, certificate, ADMIN);
+        CertificateRecord first = registry.revoke(ca.name(), certificate.serial(), RevocationReason.SUPERSEDED, null, ADMIN);
+        CertificateRecord raised = registry.revoke(ca.name(), certificate.serial(), RevocationReason.KEY_COMPROMISE, null, ADMIN);
+        assertEquals(RevocationReason.KEY_COMPROMISE, raised.reason());
+        assertEquals(first.revokedAt(), raised.revokedAt());
+        assertEquals("certificate.reason-raised", registry.auditTrail(1).get(0).action());
+        assertThrows(StatusConflictException.class,
+                () -> registry.revoke(ca.name(), certificate.serial(), RevocationReason.KEY_COMPROMISE, null, ADMIN));
+    }
+
+    @Test
+    void heldThenRevoked_keepsTheHoldTime_andReleaseNeedsAHold() throws Exception {
+        CertificateDetails certificate = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
+        registry.addCertificate(caRecord, certificate, ADMIN);
+        StatusConflictException notHeld = assertThrows(StatusConflictException.class, () -> registry.release(ca.name(), certificate.serial(), ADMIN));
+        assertEquals("certificate " + certificate.serial() + " of CA 'rules-ca' is valid, not on hold: only a held certificate can be released",
+                notHeld.getMessage());
+        CertificateRecord held = registry.revoke(ca.name(), certificate.serial(), RevocationReason.CERTIFICATE_HOLD, null, ADMIN);
+        CertificateRecord released = registry.release(ca.name(), certificate.serial(), ADMIN);
+        assertEquals(CertificateStatus.VALID, released.status());
+        assertNull(released.revokedAt());
+        registry.revoke(ca.name(), certificate.serial(), RevocationReason.CERTIFICATE_HOLD, null, ADMIN);
+        CertificateRecord revoked = registry.revoke(ca.name(), certificate.serial(), RevocationReason.AFFILIATION_CHANGED, null, ADMIN);
+        assertEquals(CertificateStatus.REVOKED, revoked.status());
+        assertEquals(held.revokedAt(), revoked.revokedAt());
+    }
+
+    @Test
+    void changeFeed_listsEveryStatusInOrder_andListenersHearThem() throws Exception {
+        List<StatusChange> heard = new java.util.ArrayList<>();
+        registry.onStatusChange(heard::add);
+        long start = registry.revision();
+        CertificateDetails certificate = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
+        registry.addCertificate(caRecord, certificate, ADMIN);
+        registry.revoke(ca.name(), certificate.serial(), RevocationReason.CERTIFICATE_HOLD, null, ADMIN);
+        registry.release(ca.name(), certificate.serial(), ADMIN);
+        List<StatusChange> changes = registry.changesSince(start, 10);
+        assertEquals(List.of(CertificateStatus.VALID, CertificateStatus.ON_HOLD, CertificateStatus.VALID),
+                changes.stream().map(StatusChange::status).toList());
+        assertEquals(changes, heard);
+        assertEquals(start + 3, registry.revision());
+        assertEquals(List.of(changes.get(2)), registry.changesSince(start + 2, 10));
+    }
+
+    @Test
+    void statusChanges_queueThePublicationOfTheOwner() throws Exception {
+        CertificateDetails certificate = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
+        registry.addCertificate(caRecord, certificate, ADMIN);
+        registry.revoke(ca.name(), certificate.serial(), RevocationReason.KEY_COMPROMISE, null, ADMIN);
+        List<org.certdir.registry.Outbox.Task> due = registry.outbox().due(org.certdir.registry.Outbox.DIRECTORY_PERSON, 10);
+        assertEquals(List.of("erin@example.com", "erin@example.com"), due.stream().map(org.certdir.registry.Outbox.Task::subject).toList());
+        registry.outbox().complete(org.certdir.registry.Outbox.DIRECTORY_PERSON, "erin@example.com", due.get(0).id());
+        assertEquals(1, registry.outbox().stats(org.certdir.registry.Outbox.DIRECTORY_PERSON).depth(), "a task added later stays");
     }
 
     @Test

@@ -1,151 +1,101 @@
 package org.certdir.registry;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
- * The authoritative record of CAs, certificates and their status, CRLs issued and admin actions.
+ * The authoritative record of CAs, certificates and their status, CRLs issued, admin actions, the change feed
+ * and the publication queue.
  *
- * <p>Design notes: every change runs in one transaction together with its audit record, and a method
- * returns only after that transaction committed. SQLite runs in WAL mode with {@code synchronous=FULL},
- * so a committed change survives a crash or power loss. One connection is shared under this object's lock:
- * SQLite has a single writer anyway, and the reads here are short. The SQL stays within what PostgreSQL
- * also accepts, so that a cluster can move the registry there.
+ * <p>Design notes: a change, its audit record, its change-feed entry and its publication tasks are written
+ * in one transaction, and a method returns only after that transaction committed: what the caller was told
+ * happened is on disk, and everything downstream (directory, CRLs, OCSP) works from it. Listeners registered
+ * with {@link #onStatusChange} hear of each status change right after its commit. The SQL stays within what
+ * PostgreSQL also accepts, so that a cluster can move the registry there.
  */
 public final class Registry implements AutoCloseable {
 
-    private static final int SCHEMA_VERSION = 1;
-
-    private final Connection connection;
+    private final Database database;
     private final Clock clock;
-    private final Path file;
+    private final Outbox outbox;
+    private final List<Consumer<StatusChange>> listeners = new CopyOnWriteArrayList<>();
 
-    private Registry(Connection connection, Clock clock, Path file) {
-        this.connection = connection;
+    private Registry(Database database, Clock clock) {
+        this.database = database;
         this.clock = clock;
-        this.file = file;
+        this.outbox = new Outbox(database, clock);
     }
 
-    /** Opens (creating if needed) the SQLite registry in {@code file}. */
+    /** Opens (creating or upgrading if needed) the SQLite registry in {@code file}. */
     public static Registry open(Path file, Clock clock) {
-        Connection connection;
-        try {
-            connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-        } catch (SQLException e) {
-            throw new RegistryException("cannot open registry " + file + ": " + e.getMessage(), e);
-        }
-        Registry registry = new Registry(connection, clock, file);
-        try {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("PRAGMA journal_mode=WAL");
-                statement.execute("PRAGMA synchronous=FULL");
-                statement.execute("PRAGMA foreign_keys=ON");
-                statement.execute("PRAGMA busy_timeout=10000");
-            }
-            registry.migrate();
-        } catch (SQLException | RuntimeException e) {
-            registry.close();
-            throw new RegistryException("cannot prepare registry " + file + ": " + e.getMessage(), e);
-        }
-        return registry;
+        return new Registry(Database.open(file), clock);
     }
 
-    private void migrate() throws SQLException {
-        int version;
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-            try (ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM schema_version")) {
-                version = rows.next() ? rows.getInt(1) : 0;
-            }
-        }
-        if (version > SCHEMA_VERSION) {
-            throw new IllegalStateException("registry schema version " + version + " is newer than this certdir understands ("
-                    + SCHEMA_VERSION + "): upgrade certdir");
-        }
-        for (int next = version + 1; next <= SCHEMA_VERSION; next++) {
-            int target = next;
-            transaction(() -> {
-                try (Statement statement = connection.createStatement()) {
-                    for (String sql : script("sqlite-schema-" + target + ".sql")) {
-                        statement.execute(sql);
-                    }
-                    statement.execute("INSERT INTO schema_version (version) VALUES (" + target + ")");
-                }
-                return null;
-            });
-        }
+    /** The publication queue written together with every change. */
+    public Outbox outbox() {
+        return outbox;
     }
 
-    private static List<String> script(String resource) {
-        try (InputStream in = Registry.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("registry schema script " + resource + " is missing from the build");
-            }
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).replaceAll("(?m)^--.*$", "");
-            List<String> statements = new ArrayList<>();
-            for (String sql : text.split(";")) {
-                if (!sql.isBlank()) {
-                    statements.add(sql.strip());
-                }
-            }
-            return statements;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read registry schema script " + resource, e);
-        }
+    /**
+     * Calls {@code listener} with every status change, right after it committed, on the committing thread:
+     * keep it short (update an index, wake a worker).
+     */
+    public void onStatusChange(Consumer<StatusChange> listener) {
+        listeners.add(listener);
     }
 
     // ---- CAs
 
-    /** Records a CA; the CA's own certificate is not a row of {@code certificate}. Fails if the name is taken. */
-    public synchronized CaRecord addCa(CaName name, CertificateDetails certificate, String keyFile, Actor actor) {
+    /** Records a CA and queues its publication; the CA's own certificate is not a row of {@code certificate}. */
+    public CaRecord addCa(CaName name, CertificateDetails certificate, String keyFile, Actor actor) {
         if (!certificate.ca()) {
             throw new IllegalArgumentException(certificate + " is not a CA certificate (basicConstraints cA is not true)");
         }
-        if (ca(name).isPresent()) {
-            throw new IllegalArgumentException("a CA named '" + name + "' is already registered");
-        }
-        return transaction(() -> {
-            long id;
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO ca (name, subject, sha256, certificate, key_file, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                insert.setString(1, name.value());
-                insert.setString(2, certificate.subject());
-                insert.setString(3, certificate.sha256());
-                insert.setBytes(4, certificate.der());
-                insert.setString(5, keyFile);
-                insert.setLong(6, now());
-                insert.executeUpdate();
-                id = generatedKey(insert);
+        return database.transaction(() -> {
+            if (!database.select("SELECT id FROM ca WHERE name = ?", statement -> statement.setString(1, name.value()), row -> row.getLong(1)).isEmpty()) {
+                throw new StatusConflictException("a CA named '" + name + "' is already registered");
             }
+            long id = database.insert("INSERT INTO ca (name, subject, sha256, certificate, key_file, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    statement -> {
+                        statement.setString(1, name.value());
+                        statement.setString(2, certificate.subject());
+                        statement.setString(3, certificate.sha256());
+                        statement.setBytes(4, certificate.der());
+                        statement.setString(5, keyFile);
+                        statement.setLong(6, now());
+                    });
             audit(actor, "ca.add", name.value(), certificate.subject() + (keyFile == null ? " (published only)" : " (managed)"));
+            outbox.enqueue(Outbox.DIRECTORY_CA, name.value());
             return new CaRecord(id, name, certificate, keyFile);
         });
     }
 
-    public synchronized List<CaRecord> cas() {
-        return query("SELECT id, name, certificate, key_file FROM ca ORDER BY id", statement -> { }, this::caRecord);
+    public List<CaRecord> cas() {
+        return database.query("SELECT id, name, certificate, key_file FROM ca ORDER BY id", statement -> { }, this::caRecord);
     }
 
-    public synchronized Optional<CaRecord> ca(CaName name) {
-        return query("SELECT id, name, certificate, key_file FROM ca WHERE name = ?",
+    public Optional<CaRecord> ca(CaName name) {
+        return database.query("SELECT id, name, certificate, key_file FROM ca WHERE name = ?",
                 statement -> statement.setString(1, name.value()), this::caRecord).stream().findFirst();
+    }
+
+    /** The CA whose certificate has this SHA-256 fingerprint (lower-case hex), if registered. */
+    public Optional<CaRecord> caBySha256(String sha256) {
+        return database.query("SELECT id, name, certificate, key_file FROM ca WHERE sha256 = ?",
+                statement -> statement.setString(1, sha256), this::caRecord).stream().findFirst();
     }
 
     private CaRecord caRecord(ResultSet row) throws SQLException {
@@ -154,252 +104,393 @@ public final class Registry implements AutoCloseable {
 
     // ---- certificates
 
-    /**
-     * Records a certificate issued by {@code ca}. Idempotent: a certificate already known is returned as it is.
-     *
-     * @throws IllegalArgumentException if the certificate's issuer is not the CA's subject, or the CA already
-     *                                  has a different certificate with the same serial
-     */
-    public synchronized CertificateRecord addCertificate(CaRecord ca, CertificateDetails certificate, Actor actor) {
-        Optional<CertificateRecord> known = certificateBySha256(certificate.sha256());
-        if (known.isPresent()) {
-            return known.get();
-        }
-        if (!certificate.issuer().equals(ca.certificate().subject())) {
-            throw new IllegalArgumentException(certificate + " was not issued by CA '" + ca.name() + "' (" + ca.certificate().subject() + ")");
-        }
-        if (certificate(ca.name(), certificate.serial()).isPresent()) {
-            throw new IllegalArgumentException("CA '" + ca.name() + "' already has a different certificate with serial " + certificate.serial());
-        }
-        return transaction(() -> {
-            long id;
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO certificate (ca_id, serial, subject, issuer, not_before, not_after, usage, status, sha256, der, created_at)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                insert.setLong(1, ca.id());
-                insert.setString(2, certificate.serial().hex());
-                insert.setString(3, certificate.subject());
-                insert.setString(4, certificate.issuer());
-                insert.setLong(5, certificate.notBefore().toEpochMilli());
-                insert.setLong(6, certificate.notAfter().toEpochMilli());
-                insert.setString(7, certificate.usage().name().toLowerCase(java.util.Locale.ROOT));
-                insert.setString(8, CertificateStatus.VALID.dbName());
-                insert.setString(9, certificate.sha256());
-                insert.setBytes(10, certificate.der());
-                insert.setLong(11, now());
-                insert.executeUpdate();
-                id = generatedKey(insert);
-            }
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO certificate_mail (certificate_id, mail) VALUES (?, ?)")) {
-                for (String mail : certificate.mailAddresses()) {
-                    insert.setLong(1, id);
-                    insert.setString(2, mail);
-                    insert.executeUpdate();
-                }
-            }
-            audit(actor, "certificate.add", ca.name() + "/" + certificate.serial(), certificate.subject());
-            return new CertificateRecord(id, ca.name(), certificate, CertificateStatus.VALID, null, null, null);
-        });
+    /** A certificate to record with the CA that issued it. */
+    public record Issued(CaRecord ca, CertificateDetails certificate) {
+    }
+
+    /** What {@link #addCertificates} did with one certificate: recorded now, or already known. */
+    public record Added(CertificateRecord record, boolean known) {
+    }
+
+    /** Records one certificate; see {@link #addCertificates}. */
+    public CertificateRecord addCertificate(CaRecord ca, CertificateDetails certificate, Actor actor) {
+        return addCertificates(List.of(new Issued(ca, certificate)), actor).get(0).record();
     }
 
     /**
-     * Revokes (or, with {@link RevocationReason#CERTIFICATE_HOLD}, holds) a valid certificate.
+     * Records certificates in one transaction, each with its audit record, change-feed entry and the
+     * publication of its owner's directory entry. Idempotent: a certificate already known is returned as it is.
      *
-     * @throws java.util.NoSuchElementException if the CA has no certificate with that serial
-     * @throws IllegalStateException            if the certificate is not valid any more
+     * @throws IllegalArgumentException if a certificate's issuer is not its CA's subject, or the CA already has
+     *                                  a different certificate with the same serial; nothing is recorded then
      */
-    public synchronized CertificateRecord revoke(CaName ca, Serial serial, RevocationReason reason, Instant invalidityDate, Actor actor) {
+    public List<Added> addCertificates(List<Issued> certificates, Actor actor) {
+        List<StatusChange> changes = new ArrayList<>();
+        List<Added> results = database.transaction(() -> {
+            List<Added> added = new ArrayList<>();
+            for (Issued issued : certificates) {
+                CaRecord ca = issued.ca();
+                CertificateDetails certificate = issued.certificate();
+                Optional<CertificateRecord> known = firstCertificate(" WHERE c.sha256 = ?", statement -> statement.setString(1, certificate.sha256()));
+                if (known.isPresent()) {
+                    added.add(new Added(known.get(), true));
+                    continue;
+                }
+                if (!certificate.issuer().equals(ca.certificate().subject())) {
+                    throw new IllegalArgumentException(certificate + " was not issued by CA '" + ca.name() + "' (" + ca.certificate().subject() + ")");
+                }
+                if (firstCertificate(" WHERE ca.id = ? AND c.serial = ?", statement -> {
+                    statement.setLong(1, ca.id());
+                    statement.setString(2, certificate.serial().hex());
+                }).isPresent()) {
+                    throw new IllegalArgumentException("CA '" + ca.name() + "' already has a different certificate with serial " + certificate.serial());
+                }
+                long id = database.insert("INSERT INTO certificate (ca_id, serial, subject, issuer, not_before, not_after, usage, status, sha256, der, created_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", statement -> {
+                            statement.setLong(1, ca.id());
+                            statement.setString(2, certificate.serial().hex());
+                            statement.setString(3, certificate.subject());
+                            statement.setString(4, certificate.issuer());
+                            statement.setLong(5, certificate.notBefore().toEpochMilli());
+                            statement.setLong(6, certificate.notAfter().toEpochMilli());
+                            statement.setString(7, certificate.usage().name().toLowerCase(Locale.ROOT));
+                            statement.setString(8, CertificateStatus.VALID.dbName());
+                            statement.setString(9, certificate.sha256());
+                            statement.setBytes(10, certificate.der());
+                            statement.setLong(11, now());
+                        });
+                for (String mail : certificate.mailAddresses()) {
+                    database.update("INSERT INTO certificate_mail (certificate_id, mail) VALUES (?, ?)", statement -> {
+                        statement.setLong(1, id);
+                        statement.setString(2, mail);
+                    });
+                    if (certificate.usage().encrypts()) {
+                        outbox.enqueue(Outbox.DIRECTORY_PERSON, mail);
+                    }
+                }
+                CertificateRecord record = new CertificateRecord(id, ca.name(), certificate, CertificateStatus.VALID, null, null, null);
+                changes.add(recordChange(record));
+                audit(actor, "certificate.add", ca.name() + "/" + certificate.serial(), certificate.subject());
+                added.add(new Added(record, false));
+            }
+            return added;
+        });
+        notifyListeners(changes);
+        return results;
+    }
+
+    /**
+     * Revokes a certificate, or holds it with {@link RevocationReason#CERTIFICATE_HOLD}.
+     * <ul>
+     *   <li>valid: revoked or held now;</li>
+     *   <li>held: revoked with the new reason, keeping the time it was held since (it was not to be trusted from then on);</li>
+     *   <li>revoked: only raising the reason to keyCompromise is allowed, and the revocation time stays (RFC 5280 §5.3.1).</li>
+     * </ul>
+     *
+     * @throws NotRegisteredException   if the CA or the serial is unknown
+     * @throws StatusConflictException  if the change does not fit the current status
+     */
+    public CertificateRecord revoke(CaName ca, Serial serial, RevocationReason reason, Instant invalidityDate, Actor actor) {
         if (reason == RevocationReason.REMOVE_FROM_CRL) {
             throw new IllegalArgumentException("removeFromCRL is not a revocation reason: release the held certificate instead");
         }
-        CertificateRecord current = certificate(ca, serial)
-                .orElseThrow(() -> new java.util.NoSuchElementException("CA '" + ca + "' has no certificate with serial " + serial));
-        if (current.status() != CertificateStatus.VALID) {
-            throw new IllegalStateException("certificate " + serial + " of CA '" + ca + "' is already " + current.status().dbName());
-        }
-        Instant revokedAt = Instant.ofEpochMilli(now());
-        CertificateStatus status = reason == RevocationReason.CERTIFICATE_HOLD ? CertificateStatus.ON_HOLD : CertificateStatus.REVOKED;
-        return transaction(() -> {
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE certificate SET status = ?, revoked_at = ?, reason = ?, invalidity_date = ? WHERE id = ?")) {
-                update.setString(1, status.dbName());
-                update.setLong(2, revokedAt.toEpochMilli());
-                update.setInt(3, reason.code());
-                if (invalidityDate == null) {
-                    update.setNull(4, Types.BIGINT);
-                } else {
-                    update.setLong(4, invalidityDate.toEpochMilli());
+        boolean hold = reason == RevocationReason.CERTIFICATE_HOLD;
+        return changeStatus(ca, serial, actor, current -> {
+            Instant revokedAt = switch (current.status()) {
+                case VALID -> Instant.ofEpochMilli(now());
+                case ON_HOLD -> {
+                    if (hold) {
+                        throw new StatusConflictException(describe(current) + " is already on hold since " + current.revokedAt());
+                    }
+                    yield current.revokedAt();
                 }
-                update.setLong(5, current.id());
-                update.executeUpdate();
-            }
-            audit(actor, status == CertificateStatus.ON_HOLD ? "certificate.hold" : "certificate.revoke", ca + "/" + serial,
-                    "reason=" + reason.rfcName() + (invalidityDate == null ? "" : " invalidityDate=" + invalidityDate));
-            return new CertificateRecord(current.id(), ca, current.details(), status, revokedAt, reason, invalidityDate);
+                case REVOKED -> {
+                    if (reason != RevocationReason.KEY_COMPROMISE || current.reason() == RevocationReason.KEY_COMPROMISE) {
+                        throw new StatusConflictException(describe(current) + " is already revoked (" + current.reason().rfcName() + ", since "
+                                + current.revokedAt() + "); only raising the reason to keyCompromise is allowed");
+                    }
+                    yield current.revokedAt();
+                }
+            };
+            Instant invalidity = invalidityDate != null ? invalidityDate : current.status() == CertificateStatus.REVOKED ? current.invalidityDate() : null;
+            String action = hold ? "certificate.hold" : current.status() == CertificateStatus.REVOKED ? "certificate.reason-raised" : "certificate.revoke";
+            return new Transition(hold ? CertificateStatus.ON_HOLD : CertificateStatus.REVOKED, revokedAt, reason, invalidity, action,
+                    "reason=" + reason.rfcName() + (invalidity == null ? "" : " invalidityDate=" + invalidity));
         });
     }
 
-    public synchronized Optional<CertificateRecord> certificate(CaName ca, Serial serial) {
-        return query(CERTIFICATE_SELECT + " WHERE ca.name = ? AND c.serial = ?", statement -> {
+    /**
+     * Releases a held certificate: valid again (a delta CRL then lists it as removeFromCRL).
+     *
+     * @throws StatusConflictException if it is not on hold
+     */
+    public CertificateRecord release(CaName ca, Serial serial, Actor actor) {
+        return changeStatus(ca, serial, actor, current -> {
+            if (current.status() != CertificateStatus.ON_HOLD) {
+                throw new StatusConflictException(describe(current) + " is " + current.status().dbName() + ", not on hold: only a held certificate can be released");
+            }
+            return new Transition(CertificateStatus.VALID, null, null, null, "certificate.release", "held since " + current.revokedAt());
+        });
+    }
+
+    private record Transition(CertificateStatus status, Instant revokedAt, RevocationReason reason, Instant invalidityDate,
+                              String action, String detail) {
+    }
+
+    private interface TransitionRule {
+        Transition apply(CertificateRecord current);
+    }
+
+    private CertificateRecord changeStatus(CaName ca, Serial serial, Actor actor, TransitionRule rule) {
+        List<StatusChange> changes = new ArrayList<>();
+        CertificateRecord result = database.transaction(() -> {
+            CertificateRecord current = firstCertificate(" WHERE ca.name = ? AND c.serial = ?", statement -> {
+                statement.setString(1, ca.value());
+                statement.setString(2, serial.hex());
+            }).orElseThrow(() -> notRegistered(ca, serial));
+            Transition next = rule.apply(current);
+            database.update("UPDATE certificate SET status = ?, revoked_at = ?, reason = ?, invalidity_date = ? WHERE id = ?", statement -> {
+                statement.setString(1, next.status().dbName());
+                setInstant(statement, 2, next.revokedAt());
+                if (next.reason() == null) {
+                    statement.setNull(3, Types.INTEGER);
+                } else {
+                    statement.setInt(3, next.reason().code());
+                }
+                setInstant(statement, 4, next.invalidityDate());
+                statement.setLong(5, current.id());
+            });
+            CertificateRecord updated = new CertificateRecord(current.id(), ca, current.details(), next.status(), next.revokedAt(),
+                    next.reason(), next.invalidityDate());
+            changes.add(recordChange(updated));
+            audit(actor, next.action(), ca + "/" + serial, next.detail());
+            if (current.details().usage().encrypts()) {
+                for (String mail : current.details().mailAddresses()) {
+                    outbox.enqueue(Outbox.DIRECTORY_PERSON, mail);
+                }
+            }
+            return updated;
+        });
+        notifyListeners(changes);
+        return result;
+    }
+
+    private NotRegisteredException notRegistered(CaName ca, Serial serial) {
+        boolean caKnown = !database.query("SELECT id FROM ca WHERE name = ?", statement -> statement.setString(1, ca.value()), row -> row.getLong(1)).isEmpty();
+        return new NotRegisteredException(caKnown
+                ? "CA '" + ca + "' has no certificate with serial " + serial
+                : "no CA named '" + ca + "' is registered ('certdir ca list' shows them)");
+    }
+
+    private static String describe(CertificateRecord record) {
+        return "certificate " + record.details().serial() + " of CA '" + record.ca() + "'";
+    }
+
+    private StatusChange recordChange(CertificateRecord record) throws SQLException {
+        long at = now();
+        long revision = database.insert("INSERT INTO status_change (certificate_id, status, reason, revoked_at, invalidity_date, changed_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?)", statement -> {
+                    statement.setLong(1, record.id());
+                    statement.setString(2, record.status().dbName());
+                    if (record.reason() == null) {
+                        statement.setNull(3, Types.INTEGER);
+                    } else {
+                        statement.setInt(3, record.reason().code());
+                    }
+                    setInstant(statement, 4, record.revokedAt());
+                    setInstant(statement, 5, record.invalidityDate());
+                    statement.setLong(6, at);
+                });
+        return new StatusChange(revision, record.ca(), record.details().serial(), record.status(), record.reason(), record.revokedAt(),
+                record.invalidityDate(), Instant.ofEpochMilli(at));
+    }
+
+    private void notifyListeners(List<StatusChange> changes) {
+        for (StatusChange change : changes) {
+            for (Consumer<StatusChange> listener : listeners) {
+                listener.accept(change);
+            }
+        }
+    }
+
+    public Optional<CertificateRecord> certificate(CaName ca, Serial serial) {
+        return database.query(CERTIFICATE_SELECT + " WHERE ca.name = ? AND c.serial = ?", statement -> {
             statement.setString(1, ca.value());
             statement.setString(2, serial.hex());
         }, this::certificateRecord).stream().findFirst();
     }
 
-    private Optional<CertificateRecord> certificateBySha256(String sha256) {
-        return query(CERTIFICATE_SELECT + " WHERE c.sha256 = ?", statement -> statement.setString(1, sha256), this::certificateRecord)
+    /** The certificate with this SHA-256 fingerprint (lower-case hex) of its DER, if registered. */
+    public Optional<CertificateRecord> certificateBySha256(String sha256) {
+        return database.query(CERTIFICATE_SELECT + " WHERE c.sha256 = ?", statement -> statement.setString(1, sha256), this::certificateRecord)
                 .stream().findFirst();
     }
 
     /** Every certificate that names {@code mail}, whatever its status. */
-    public synchronized List<CertificateRecord> certificatesForMail(String mail) {
-        return query(CERTIFICATE_SELECT + " JOIN certificate_mail m ON m.certificate_id = c.id WHERE m.mail = ? ORDER BY c.id",
-                statement -> statement.setString(1, mail.toLowerCase(java.util.Locale.ROOT)), this::certificateRecord);
+    public List<CertificateRecord> certificatesForMail(String mail) {
+        return database.query(CERTIFICATE_SELECT + " JOIN certificate_mail m ON m.certificate_id = c.id WHERE m.mail = ? ORDER BY c.id",
+                statement -> statement.setString(1, mail.toLowerCase(Locale.ROOT)), this::certificateRecord);
     }
 
     /**
      * Every mail address the registry knows, each with the certificates naming it (any status), ordered by
      * address: what a full republication of the people in the directory works from.
      */
-    public synchronized Map<String, List<CertificateRecord>> certificatesByMail() {
+    public Map<String, List<CertificateRecord>> certificatesByMail() {
         Map<String, List<CertificateRecord>> byMail = new TreeMap<>();
-        query("SELECT " + CERTIFICATE_COLUMNS + ", m.mail FROM certificate c JOIN ca ON ca.id = c.ca_id"
+        database.query("SELECT " + CERTIFICATE_COLUMNS + ", m.mail FROM certificate c JOIN ca ON ca.id = c.ca_id"
                 + " JOIN certificate_mail m ON m.certificate_id = c.id ORDER BY m.mail, c.id", statement -> { }, row -> {
-            byMail.computeIfAbsent(row.getString(9), mail -> new ArrayList<>()).add(certificateRecord(row));
-            return null;
-        });
+                    byMail.computeIfAbsent(row.getString(8), mail -> new ArrayList<>()).add(certificateRecord(row));
+                    return null;
+                });
         return byMail;
     }
 
+    /** Certificates matching a query, newest first, one page at a time. */
+    public CertificateQuery.Page search(CertificateQuery query) {
+        StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+        List<String> values = new ArrayList<>();
+        if (query.mail() != null) {
+            where.append(" AND c.id IN (SELECT certificate_id FROM certificate_mail WHERE mail = ?)");
+            values.add(query.mail().toLowerCase(Locale.ROOT));
+        }
+        if (query.status() != null) {
+            where.append(" AND c.status = ?");
+            values.add(query.status().dbName());
+        }
+        if (query.ca() != null) {
+            where.append(" AND ca.name = ?");
+            values.add(query.ca().value());
+        }
+        Database.Binder bind = statement -> {
+            for (int i = 0; i < values.size(); i++) {
+                statement.setString(i + 1, values.get(i));
+            }
+        };
+        long total = database.query("SELECT COUNT(*) FROM certificate c JOIN ca ON ca.id = c.ca_id" + where, bind, row -> row.getLong(1)).get(0);
+        List<CertificateRecord> page = database.query(CERTIFICATE_SELECT + where + " ORDER BY c.id DESC LIMIT ? OFFSET ?", statement -> {
+            bind.bind(statement);
+            statement.setInt(values.size() + 1, query.limit());
+            statement.setInt(values.size() + 2, query.offset());
+        }, this::certificateRecord);
+        return new CertificateQuery.Page(page, total);
+    }
+
     private static final String CERTIFICATE_COLUMNS =
-            "c.id, ca.name, c.der, c.status, c.revoked_at, c.reason, c.invalidity_date, c.serial";
+            "c.id, ca.name, c.der, c.status, c.revoked_at, c.reason, c.invalidity_date";
     private static final String CERTIFICATE_SELECT =
             "SELECT " + CERTIFICATE_COLUMNS + " FROM certificate c JOIN ca ON ca.id = c.ca_id";
 
+    private Optional<CertificateRecord> firstCertificate(String where, Database.Binder binder) throws SQLException {
+        return database.select(CERTIFICATE_SELECT + where, binder, this::certificateRecord).stream().findFirst();
+    }
+
     private CertificateRecord certificateRecord(ResultSet row) throws SQLException {
-        long revokedAt = row.getLong(5);
-        boolean revoked = !row.wasNull();
-        int reason = row.getInt(6);
-        boolean hasReason = !row.wasNull();
-        long invalidity = row.getLong(7);
-        boolean hasInvalidity = !row.wasNull();
         return new CertificateRecord(
                 row.getLong(1),
                 new CaName(row.getString(2)),
                 CertificateDetails.parse(row.getBytes(3)),
                 CertificateStatus.ofDbName(row.getString(4)),
-                revoked ? Instant.ofEpochMilli(revokedAt) : null,
-                hasReason ? RevocationReason.ofCode(reason) : null,
-                hasInvalidity ? Instant.ofEpochMilli(invalidity) : null);
+                instant(row, 5),
+                reason(row, 6),
+                instant(row, 7));
+    }
+
+    // ---- change feed
+
+    /** The newest revision of the change feed (0 before the first change). */
+    public long revision() {
+        return database.query("SELECT COALESCE(MAX(revision), 0) FROM status_change", statement -> { }, row -> row.getLong(1)).get(0);
+    }
+
+    /** Up to {@code limit} changes after {@code revision}, oldest first. */
+    public List<StatusChange> changesSince(long revision, int limit) {
+        return database.query("SELECT s.revision, ca.name, c.serial, s.status, s.reason, s.revoked_at, s.invalidity_date, s.changed_at"
+                + " FROM status_change s JOIN certificate c ON c.id = s.certificate_id JOIN ca ON ca.id = c.ca_id"
+                + " WHERE s.revision > ? ORDER BY s.revision LIMIT ?", statement -> {
+                    statement.setLong(1, revision);
+                    statement.setInt(2, limit);
+                }, row -> new StatusChange(row.getLong(1), new CaName(row.getString(2)), Serial.parseHex(row.getString(3)),
+                        CertificateStatus.ofDbName(row.getString(4)), reason(row, 5), instant(row, 6), instant(row, 7),
+                        Instant.ofEpochMilli(row.getLong(8))));
     }
 
     // ---- audit
 
     /** The newest {@code limit} audit records, newest first. */
-    public synchronized List<AuditRecord> auditTrail(int limit) {
-        return query("SELECT id, at, actor, action, target, detail, address FROM audit ORDER BY id DESC LIMIT ?",
-                statement -> statement.setInt(1, limit),
-                row -> new AuditRecord(row.getLong(1), Instant.ofEpochMilli(row.getLong(2)), row.getString(3), row.getString(4),
-                        row.getString(5), row.getString(6), row.getString(7)));
+    public List<AuditRecord> auditTrail(int limit) {
+        return database.query(AUDIT_SELECT + " ORDER BY id DESC LIMIT ?", statement -> statement.setInt(1, limit), Registry::auditRecord);
+    }
+
+    /** Audit records at or after {@code since}, oldest first, at most {@code limit}. */
+    public List<AuditRecord> auditSince(Instant since, int limit) {
+        return database.query(AUDIT_SELECT + " WHERE at >= ? ORDER BY id LIMIT ?", statement -> {
+            statement.setLong(1, since.toEpochMilli());
+            statement.setInt(2, limit);
+        }, Registry::auditRecord);
+    }
+
+    private static final String AUDIT_SELECT = "SELECT id, at, actor, action, target, detail, address FROM audit";
+
+    private static AuditRecord auditRecord(ResultSet row) throws SQLException {
+        return new AuditRecord(row.getLong(1), Instant.ofEpochMilli(row.getLong(2)), row.getString(3), row.getString(4),
+                row.getString(5), row.getString(6), row.getString(7));
     }
 
     /** Appends an audit record on its own, for admin actions that change nothing in the registry. */
-    public synchronized void recordAction(Actor actor, String action, String target, String detail) {
-        transaction(() -> {
+    public void recordAction(Actor actor, String action, String target, String detail) {
+        database.transaction(() -> {
             audit(actor, action, target, detail);
             return null;
         });
     }
 
     private void audit(Actor actor, String action, String target, String detail) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO audit (at, actor, action, target, detail, address) VALUES (?, ?, ?, ?, ?, ?)")) {
-            insert.setLong(1, now());
-            insert.setString(2, actor.name());
-            insert.setString(3, action);
-            insert.setString(4, target);
-            insert.setString(5, detail);
-            insert.setString(6, actor.address());
-            insert.executeUpdate();
-        }
+        database.update("INSERT INTO audit (at, actor, action, target, detail, address) VALUES (?, ?, ?, ?, ?, ?)", statement -> {
+            statement.setLong(1, now());
+            statement.setString(2, actor.name());
+            statement.setString(3, action);
+            statement.setString(4, target);
+            statement.setString(5, detail);
+            statement.setString(6, actor.address());
+        });
     }
 
     // ---- health and plumbing
 
     /** Runs a trivial query; throws {@link RegistryException} when the database cannot answer. */
-    public synchronized void check() {
-        query("SELECT COUNT(*) FROM ca", statement -> { }, row -> row.getLong(1));
+    public void check() {
+        database.query("SELECT COUNT(*) FROM ca", statement -> { }, row -> row.getLong(1));
     }
 
     public Path file() {
-        return file;
+        return database.file();
     }
 
     @Override
-    public synchronized void close() {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            throw new RegistryException("cannot close registry " + file + ": " + e.getMessage(), e);
-        }
+    public void close() {
+        database.close();
     }
 
     private long now() {
         return clock.millis();
     }
 
-    private static long generatedKey(PreparedStatement statement) throws SQLException {
-        try (ResultSet keys = statement.getGeneratedKeys()) {
-            if (!keys.next()) {
-                throw new SQLException("the database returned no generated key");
-            }
-            return keys.getLong(1);
+    private static void setInstant(PreparedStatement statement, int index, Instant instant) throws SQLException {
+        if (instant == null) {
+            statement.setNull(index, Types.BIGINT);
+        } else {
+            statement.setLong(index, instant.toEpochMilli());
         }
     }
 
-    private interface Work<T> {
-        T run() throws SQLException;
+    private static Instant instant(ResultSet row, int index) throws SQLException {
+        long millis = row.getLong(index);
+        return row.wasNull() ? null : Instant.ofEpochMilli(millis);
     }
 
-    private interface Binder {
-        void bind(PreparedStatement statement) throws SQLException;
-    }
-
-    private interface RowMapper<T> {
-        T map(ResultSet row) throws SQLException;
-    }
-
-    private <T> T transaction(Work<T> work) {
-        try {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run();
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new RegistryException("registry " + file + " could not commit: " + e.getMessage(), e);
-        }
-    }
-
-    private <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            binder.bind(statement);
-            List<T> results = new ArrayList<>();
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    results.add(mapper.map(rows));
-                }
-            }
-            return results;
-        } catch (SQLException e) {
-            throw new RegistryException("registry " + file + " query failed: " + e.getMessage(), e);
-        }
+    private static RevocationReason reason(ResultSet row, int index) throws SQLException {
+        int code = row.getInt(index);
+        return row.wasNull() ? null : RevocationReason.ofCode(code);
     }
 }

@@ -240,6 +240,24 @@ public final class EmbeddedDirectory implements AutoCloseable {
         return settings.dit();
     }
 
+    /**
+     * Stops accepting LDAP connections while the directory service keeps running: what an outage of the
+     * directory looks like to clients and to the publisher. {@link #resumeListeners()} undoes it.
+     */
+    public void suspendListeners() {
+        server.stop();
+        LOG.warn("directory listeners stopped");
+    }
+
+    public void resumeListeners() {
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new DirectoryStartException("LDAP listener cannot start again on " + settings.host() + ": " + e.getMessage(), e);
+        }
+        LOG.info("directory listeners started again");
+    }
+
     /** Stops the listeners, then the service (flushing the partitions). */
     @Override
     public void close() {

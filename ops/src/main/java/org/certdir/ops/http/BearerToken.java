@@ -11,9 +11,6 @@ import java.security.MessageDigest;
  */
 final class BearerToken implements Handler<RoutingContext> {
 
-    /** The audit trail's name for whoever holds the admin token. */
-    static final String ACTOR = "admin";
-
     private final byte[] expected;
 
     BearerToken(String token) {

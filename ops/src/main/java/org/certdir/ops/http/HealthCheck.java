@@ -3,13 +3,19 @@ package org.certdir.ops.http;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.certdir.directory.publication.DirectoryPublisher;
+import java.time.Duration;
+import java.time.Instant;
+import org.certdir.registry.Outbox;
 import org.certdir.registry.Registry;
 
 /**
- * {@code GET /health}: whether the registry answers and the directory holds its layout. 200 with status
- * {@code ok}, or 503 with status {@code down} and the failing part's error. Runs off the event loop.
+ * {@code GET /health}: whether the registry answers, the directory holds its layout, and the publication
+ * queue keeps up. Status {@code ok}; {@code degraded} (still 200) when publication tasks failed or wait longer
+ * than a minute; {@code down} (503) when the registry or the directory does not answer. Runs off the event loop.
  */
 public final class HealthCheck {
+
+    private static final Duration LAG_TOLERATED = Duration.ofMinutes(1);
 
     private final Registry registry;
     private final DirectoryPublisher publisher;
@@ -39,13 +45,25 @@ public final class HealthCheck {
         } catch (RuntimeException e) {
             directoryStatus.put("status", "down").put("error", e.getMessage());
         }
-        boolean ok = "ok".equals(registryStatus.getString("status")) && "ok".equals(directoryStatus.getString("status"));
-        return new JsonObject().put("status", ok ? "ok" : "down").put("registry", registryStatus).put("directory", directoryStatus);
+        JsonObject publication = new JsonObject();
+        try {
+            Outbox.Stats queue = registry.outbox().stats(Outbox.DIRECTORY_PERSON, Outbox.DIRECTORY_CA);
+            long age = queue.oldest() == null ? 0 : Duration.between(queue.oldest(), Instant.now()).toSeconds();
+            boolean behind = queue.failing() > 0 || age > LAG_TOLERATED.toSeconds();
+            publication.put("status", behind ? "degraded" : "ok").put("depth", queue.depth()).put("oldestAgeSeconds", age)
+                    .put("failing", queue.failing());
+        } catch (RuntimeException e) {
+            publication.put("status", "down").put("error", e.getMessage());
+        }
+        boolean up = "ok".equals(registryStatus.getString("status")) && "ok".equals(directoryStatus.getString("status"));
+        String status = !up ? "down" : "ok".equals(publication.getString("status")) ? "ok" : "degraded";
+        return new JsonObject().put("status", status).put("registry", registryStatus).put("directory", directoryStatus)
+                .put("publication", publication);
     }
 
     /** The route handler; register with {@code blockingHandler}, as it does LDAP and database I/O. */
     public void handle(RoutingContext context) {
         JsonObject report = report();
-        HttpListeners.json(context, "ok".equals(report.getString("status")) ? 200 : 503, report);
+        HttpListeners.json(context, "down".equals(report.getString("status")) ? 503 : 200, report);
     }
 }

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class HttpListeners implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpListeners.class);
+    /** The audit trail's name for whoever holds the admin token. */
+    public static final String ADMIN_ACTOR = "admin";
 
     private final Vertx vertx;
     private final Router publicRouter;

@@ -29,6 +29,11 @@ public final class KeyFiles {
 
     /** Writes a PKCS#12 file (mode 0600) whose keys are protected by the store's password, as most tools expect. */
     public static void writePkcs12(Path file, char[] password, List<KeyEntry> entries) throws IOException {
+        DataDirectory.writePrivate(file, pkcs12(password, entries));
+    }
+
+    /** Encodes a PKCS#12 whose keys are protected by the store's password (PBES2 with AES-256 on Java 17). */
+    public static byte[] pkcs12(char[] password, List<KeyEntry> entries) throws IOException {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
@@ -37,9 +42,9 @@ public final class KeyFiles {
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             store.store(out, password);
-            DataDirectory.writePrivate(file, out.toByteArray());
+            return out.toByteArray();
         } catch (GeneralSecurityException e) {
-            throw new IOException("cannot write PKCS#12 file " + file + ": " + e.getMessage(), e);
+            throw new IOException("cannot encode a PKCS#12: " + e.getMessage(), e);
         }
     }
 

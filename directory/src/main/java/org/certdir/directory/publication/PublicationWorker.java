@@ -1,0 +1,136 @@
+package org.certdir.directory.publication;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.certdir.registry.CaName;
+import org.certdir.registry.Outbox;
+import org.certdir.registry.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the registry's publication queue into the directory: for each subject with due tasks (a mail address
+ * or a CA) it publishes the registry's current state, then removes the tasks it covered. A failure (directory
+ * down, refused write) puts the subject's tasks off with exponential backoff, up to five minutes; they are in
+ * the registry, so they survive restarts. Woken at once by {@link #wake()} after a change, and every second
+ * otherwise.
+ */
+public final class PublicationWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PublicationWorker.class);
+    private static final Duration POLL = Duration.ofSeconds(1);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration LONGEST_RETRY = Duration.ofMinutes(5);
+    private static final int BATCH = 500;
+
+    private final Registry registry;
+    private final DirectoryPublisher publisher;
+    private final Thread thread;
+    private final Object signal = new Object();
+    private boolean woken;
+    private volatile boolean running = true;
+
+    public PublicationWorker(Registry registry, DirectoryPublisher publisher) {
+        this.registry = registry;
+        this.publisher = publisher;
+        this.thread = new Thread(this::run, "certdir-publication");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Asks for a drain now (after a change committed) instead of at the next poll. */
+    public void wake() {
+        synchronized (signal) {
+            woken = true;
+            signal.notifyAll();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                boolean more = drainOnce();
+                if (!more) {
+                    awaitSignal();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("publication queue: {}", e.getMessage());
+                awaitSignal();
+            }
+        }
+    }
+
+    private void awaitSignal() {
+        synchronized (signal) {
+            if (!woken && running) {
+                try {
+                    signal.wait(POLL.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                }
+            }
+            woken = false;
+        }
+    }
+
+    /** Publishes every subject with due tasks once; returns whether a full batch suggests more are waiting. */
+    public boolean drainOnce() {
+        boolean more = false;
+        for (String topic : List.of(Outbox.DIRECTORY_CA, Outbox.DIRECTORY_PERSON)) {
+            List<Outbox.Task> due = registry.outbox().due(topic, BATCH);
+            more |= due.size() == BATCH;
+            Map<String, Outbox.Task> newestBySubject = new LinkedHashMap<>();
+            for (Outbox.Task task : due) {
+                newestBySubject.merge(task.subject(), task, (a, b) -> a.id() > b.id() ? a : b);
+            }
+            for (Outbox.Task task : newestBySubject.values()) {
+                if (!running) {
+                    return false;
+                }
+                publish(task);
+            }
+        }
+        return more;
+    }
+
+    private void publish(Outbox.Task task) {
+        try {
+            if (task.topic().equals(Outbox.DIRECTORY_CA)) {
+                registry.ca(new CaName(task.subject())).ifPresent(publisher::publishCa);
+            } else {
+                publisher.publishPerson(task.subject(), registry.certificatesForMail(task.subject()));
+            }
+            registry.outbox().complete(task.topic(), task.subject(), task.id());
+            if (task.attempts() > 0) {
+                LOG.info("published {} {} after {} failed attempt(s)", task.topic(), task.subject(), task.attempts());
+            }
+        } catch (PublicationException e) {
+            Duration delay = backoff(task.attempts());
+            registry.outbox().retryLater(task.topic(), task.subject(), task.id(), e.getMessage(), delay);
+            LOG.warn("cannot publish {} {} (attempt {}), retrying in {} s: {}", task.topic(), task.subject(), task.attempts() + 1,
+                    delay.toSeconds(), e.getMessage());
+        }
+    }
+
+    static Duration backoff(int failedAttempts) {
+        Duration delay = FIRST_RETRY.multipliedBy(1L << Math.min(failedAttempts, 16));
+        return delay.compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : delay;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package org.certdir.ops.admin;
+
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.certdir.registry.Actor;
+import org.certdir.registry.CaName;
+import org.certdir.registry.CaRecord;
+import org.certdir.registry.CertificateDetails;
+import org.certdir.registry.CertificateRecord;
+import org.certdir.registry.Registry;
+
+/**
+ * Imports certificate files into the registry. CA certificates become CAs (published only, unless they are one
+ * this service manages, which is then already known); every other certificate is recorded under the registered
+ * CA whose key verifies its signature. Idempotent: what is known stays as it is. One bad file or certificate is
+ * rejected with its reason and never stops the rest.
+ */
+final class CertificateImport {
+
+    /** A file to import: where it came from (for messages) and its bytes. */
+    record Source(String name, byte[] content) {
+    }
+
+    /** What could not be imported and why. */
+    record Rejected(String source, String subject, String reason) {
+    }
+
+    /** The outcome, certificate by certificate. */
+    record Report(List<CertificateRecord> imported, List<CertificateRecord> known, List<CaRecord> casAdded, List<CaRecord> casKnown,
+                  List<Rejected> rejected) {
+    }
+
+    private record Parsed(String source, CertificateDetails certificate) {
+    }
+
+    private final Registry registry;
+
+    CertificateImport(Registry registry) {
+        this.registry = registry;
+    }
+
+    Report run(List<Source> sources, Actor actor) {
+        List<Rejected> rejected = new ArrayList<>();
+        List<Parsed> cas = new ArrayList<>();
+        List<Parsed> others = new ArrayList<>();
+        for (Source source : sources) {
+            List<byte[]> ders;
+            try {
+                ders = CertificateFiles.read(source.content());
+            } catch (IllegalArgumentException e) {
+                rejected.add(new Rejected(source.name(), null, e.getMessage()));
+                continue;
+            }
+            for (byte[] der : ders) {
+                try {
+                    CertificateDetails certificate = CertificateDetails.parse(der);
+                    (certificate.ca() ? cas : others).add(new Parsed(source.name(), certificate));
+                } catch (IllegalArgumentException e) {
+                    rejected.add(new Rejected(source.name(), null, e.getMessage()));
+                }
+            }
+        }
+        List<CaRecord> registered = new ArrayList<>(registry.cas());
+        List<CaRecord> casAdded = new ArrayList<>();
+        List<CaRecord> casKnown = new ArrayList<>();
+        importCas(cas, registered, casAdded, casKnown, rejected, actor);
+
+        List<Registry.Issued> batch = new ArrayList<>();
+        List<String> batchSources = new ArrayList<>();
+        for (Parsed parsed : others) {
+            try {
+                batch.add(new Registry.Issued(issuerOf(parsed.certificate(), registered), parsed.certificate()));
+                batchSources.add(parsed.source());
+            } catch (IllegalArgumentException e) {
+                rejected.add(new Rejected(parsed.source(), parsed.certificate().subject(), e.getMessage()));
+            }
+        }
+        List<CertificateRecord> imported = new ArrayList<>();
+        List<CertificateRecord> known = new ArrayList<>();
+        List<Registry.Added> added;
+        try {
+            added = registry.addCertificates(batch, actor);
+        } catch (IllegalArgumentException batchFailed) {
+            // One certificate spoils the transaction: record them one by one, so only that one is rejected.
+            added = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                try {
+                    added.addAll(registry.addCertificates(List.of(batch.get(i)), actor));
+                } catch (IllegalArgumentException e) {
+                    rejected.add(new Rejected(batchSources.get(i), batch.get(i).certificate().subject(), e.getMessage()));
+                }
+            }
+        }
+        for (Registry.Added result : added) {
+            (result.known() ? known : imported).add(result.record());
+        }
+        return new Report(imported, known, casAdded, casKnown, rejected);
+    }
+
+    /** Registers CA certificates, parents before children where both come in the same import. */
+    private void importCas(List<Parsed> cas, List<CaRecord> registered, List<CaRecord> casAdded, List<CaRecord> casKnown,
+                           List<Rejected> rejected, Actor actor) {
+        List<Parsed> pending = new ArrayList<>(cas);
+        pending.sort((a, b) -> Boolean.compare(!selfIssued(a.certificate()), !selfIssued(b.certificate())));
+        for (Parsed parsed : pending) {
+            CertificateDetails certificate = parsed.certificate();
+            Optional<CaRecord> known = registered.stream().filter(ca -> ca.certificate().sha256().equals(certificate.sha256())).findFirst();
+            if (known.isPresent()) {
+                casKnown.add(known.get());
+                continue;
+            }
+            if (selfIssued(certificate) && !verifies(certificate, certificate)) {
+                rejected.add(new Rejected(parsed.source(), certificate.subject(), "self-signed CA certificate whose signature does not verify"));
+                continue;
+            }
+            try {
+                CaRecord ca = registry.addCa(uniqueName(certificate, registered), certificate, null, actor);
+                registered.add(ca);
+                casAdded.add(ca);
+                if (!selfIssued(certificate)) {
+                    // Its issuer, when registered, records it too: the issuer's CRLs cover its subordinate CAs.
+                    registered.stream()
+                            .filter(parent -> parent != ca && parent.certificate().subject().equals(certificate.issuer()) && verifies(certificate, parent.certificate()))
+                            .findFirst()
+                            .ifPresent(parent -> registry.addCertificate(parent, certificate, actor));
+                }
+            } catch (RuntimeException e) {
+                rejected.add(new Rejected(parsed.source(), certificate.subject(), e.getMessage()));
+            }
+        }
+    }
+
+    private static CaName uniqueName(CertificateDetails certificate, List<CaRecord> registered) {
+        CaName base = CaName.fromCommonName(certificate.commonName() != null ? certificate.commonName() : certificate.subject());
+        Set<String> taken = new HashSet<>();
+        registered.forEach(ca -> taken.add(ca.name().value()));
+        CaName name = base;
+        for (int n = 2; taken.contains(name.value()); n++) {
+            name = new CaName(base.value() + "-" + n);
+        }
+        return name;
+    }
+
+    private static CaRecord issuerOf(CertificateDetails certificate, List<CaRecord> registered) {
+        boolean sameName = false;
+        for (CaRecord ca : registered) {
+            if (ca.certificate().subject().equals(certificate.issuer())) {
+                sameName = true;
+                if (verifies(certificate, ca.certificate())) {
+                    return ca;
+                }
+            }
+        }
+        throw new IllegalArgumentException(sameName
+                ? "its signature does not verify with the key of any registered CA named " + certificate.issuer()
+                : "its issuer " + certificate.issuer() + " is not a registered CA: import the CA certificate first");
+    }
+
+    private static boolean selfIssued(CertificateDetails certificate) {
+        return certificate.subject().equals(certificate.issuer());
+    }
+
+    private static boolean verifies(CertificateDetails certificate, CertificateDetails issuer) {
+        try {
+            certificate.certificate().verify(issuer.certificate().getPublicKey());
+            return true;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+}

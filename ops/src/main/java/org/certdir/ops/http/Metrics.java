@@ -1,0 +1,47 @@
+package org.certdir.ops.http;
+
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.Instant;
+import org.certdir.registry.CertificateQuery;
+import org.certdir.registry.CertificateStatus;
+import org.certdir.registry.Outbox;
+import org.certdir.registry.Registry;
+
+/** {@code GET /metrics} in the Prometheus text format: registry size and revision, publication queue. */
+public final class Metrics {
+
+    private final Registry registry;
+
+    public Metrics(Registry registry) {
+        this.registry = registry;
+    }
+
+    /** The route handler; register with {@code blockingHandler}, as it queries the registry. */
+    public void handle(RoutingContext context) {
+        context.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(render());
+    }
+
+    String render() {
+        StringBuilder out = new StringBuilder();
+        Outbox.Stats queue = registry.outbox().stats(Outbox.DIRECTORY_PERSON, Outbox.DIRECTORY_CA);
+        gauge(out, "certdir_publication_queue_depth", "Tasks waiting in the directory publication queue.", queue.depth());
+        gauge(out, "certdir_publication_queue_oldest_age_seconds", "Age of the oldest task in the directory publication queue.",
+                queue.oldest() == null ? 0 : Duration.between(queue.oldest(), Instant.now()).toSeconds());
+        gauge(out, "certdir_publication_queue_failing", "Tasks that failed at least once and wait for a retry.", queue.failing());
+        gauge(out, "certdir_registry_revision", "Newest revision of the registry's change feed.", registry.revision());
+        gauge(out, "certdir_cas", "CAs in the registry.", registry.cas().size());
+        out.append("# HELP certdir_certificates Certificates in the registry by status.\n# TYPE certdir_certificates gauge\n");
+        for (CertificateStatus status : CertificateStatus.values()) {
+            long count = registry.search(new CertificateQuery(null, status, null, 1, 0)).total();
+            out.append("certdir_certificates{status=\"").append(status.dbName()).append("\"} ").append(count).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" gauge\n")
+                .append(name).append(' ').append(value).append('\n');
+    }
+}
