@@ -82,14 +82,19 @@ public record CertificateDetails(
                 encoded,
                 certificate,
                 new Serial(certificate.getSerialNumber()),
-                certificate.getSubjectX500Principal().getName(X500Principal.RFC2253),
-                certificate.getIssuerX500Principal().getName(X500Principal.RFC2253),
+                name(certificate.getSubjectX500Principal()),
+                name(certificate.getIssuerX500Principal()),
                 certificate.getNotBefore().toInstant(),
                 certificate.getNotAfter().toInstant(),
                 mailAddresses(certificate),
                 ca,
                 ca ? Usage.OTHER : usage(certificate),
                 sha256Hex(encoded));
+    }
+
+    /** RFC 2253 form, with the emailAddress attribute by name rather than as an OID and hex. */
+    private static String name(X500Principal principal) {
+        return principal.getName(X500Principal.RFC2253, java.util.Map.of(EMAIL_ADDRESS_ATTRIBUTE, "emailAddress"));
     }
 
     /** The rfc822Names of the subject alternative name, lower-cased; the subject's emailAddress if there are none. */
@@ -108,9 +113,8 @@ public record CertificateDetails(
             throw new IllegalArgumentException("certificate's subject alternative name cannot be parsed: " + e.getMessage(), e);
         }
         if (mails.isEmpty()) {
-            String rfc2253 = certificate.getSubjectX500Principal().getName(X500Principal.RFC2253, java.util.Map.of(EMAIL_ADDRESS_ATTRIBUTE, "EMAILADDRESS"));
-            for (javax.naming.ldap.Rdn rdn : rdns(rfc2253)) {
-                if (rdn.getType().equalsIgnoreCase("EMAILADDRESS")) {
+            for (javax.naming.ldap.Rdn rdn : rdns(name(certificate.getSubjectX500Principal()))) {
+                if (rdn.getType().equalsIgnoreCase("emailAddress")) {
                     mails.add(String.valueOf(rdn.getValue()).strip().toLowerCase(Locale.ROOT));
                 }
             }

@@ -1,0 +1,149 @@
+package org.certdir.ops.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.concurrent.Callable;
+import org.certdir.ops.CliFailure;
+import org.certdir.ops.data.DataDirectory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code certdir cert ...}: certificates in the registry. */
+@Command(name = "cert", mixinStandardHelpOptions = true,
+        description = "Import, issue and list certificates.",
+        subcommands = {ImportCommand.class, CertCommand.Issue.class, CertCommand.ListCertificates.class})
+final class CertCommand implements Runnable {
+
+    @ParentCommand
+    CertdirCommand parent;
+
+    @Override
+    public void run() {
+        parent.out.println("certdir cert: give a subcommand: import, issue or list ('certdir cert --help')");
+    }
+
+    @Command(name = "issue", mixinStandardHelpOptions = true,
+            description = {"Issue an S/MIME pair for a mail address: an encryption and a separate signing certificate, recorded",
+                    "and published (the encryption one), both keys in one PKCS#12 written to --out."})
+    static final class Issue implements Callable<Integer> {
+
+        @ParentCommand
+        CertCommand parent;
+
+        @Mixin
+        AdminConnection admin;
+
+        @Option(names = "--mail", required = true, paramLabel = "ADDRESS", description = "The mail address, e.g. dave@example.com.")
+        String mail;
+
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The person's full name, e.g. \"Dave Example\".")
+        String name;
+
+        @Option(names = "--ca", paramLabel = "NAME", description = "Issuing CA. Default: the only managed issuing CA.")
+        String ca;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "Where to write the PKCS#12 (mode 0600). Default: <mail>.p12.")
+        Path out;
+
+        @Option(names = "--password-file", paramLabel = "FILE", description = "File holding the PKCS#12 password. Default: one is generated and printed.")
+        Path passwordFile;
+
+        @Option(names = "--key-algorithm", paramLabel = "ALG", description = "ec-p256 (default) or rsa-3072.")
+        String keyAlgorithm;
+
+        @Option(names = "--validity-days", paramLabel = "DAYS", description = "Validity in days (default 730).")
+        Integer validityDays;
+
+        @Override
+        public Integer call() {
+            Path target = out != null ? out : Path.of(mail + ".p12");
+            if (Files.exists(target)) {
+                throw new CliFailure(target + " exists already: give another --out or move it away");
+            }
+            JsonObject request = new JsonObject().put("mail", mail).put("name", name);
+            if (ca != null) {
+                request.put("ca", ca);
+            }
+            if (keyAlgorithm != null) {
+                request.put("keyAlgorithm", keyAlgorithm);
+            }
+            if (validityDays != null) {
+                request.put("validityDays", validityDays);
+            }
+            if (passwordFile != null) {
+                try {
+                    request.put("password", Files.readString(passwordFile, StandardCharsets.UTF_8).strip());
+                } catch (IOException e) {
+                    throw new CliFailure("cannot read the password from " + passwordFile + ": " + e.getMessage());
+                }
+            }
+            JsonObject issued = admin.client().post("/admin/certificates/issue", request);
+            try {
+                DataDirectory.writePrivate(target.toAbsolutePath(), Base64.getDecoder().decode(issued.getString("pkcs12")));
+            } catch (IOException e) {
+                throw new CliFailure("the pair was issued but " + target + " cannot be written (" + e.getMessage()
+                        + "): revoke serials " + issued.getJsonObject("encryption").getString("serial") + " and "
+                        + issued.getJsonObject("signing").getString("serial") + " and issue again");
+            }
+            var print = parent.parent.out;
+            print.printf("issued for %s by CA %s:%n", mail, issued.getJsonObject("encryption").getString("ca"));
+            print.printf("  encryption  serial %s (published)%n", issued.getJsonObject("encryption").getString("serial"));
+            print.printf("  signing     serial %s%n", issued.getJsonObject("signing").getString("serial"));
+            print.printf("  keys        %s%n", target);
+            if (issued.containsKey("password")) {
+                print.printf("  password    %s%n", issued.getString("password"));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List certificates, newest first, by mail, status and CA.")
+    static final class ListCertificates implements Callable<Integer> {
+
+        @ParentCommand
+        CertCommand parent;
+
+        @Mixin
+        AdminConnection admin;
+
+        @Option(names = "--mail", paramLabel = "ADDRESS", description = "Only certificates for this mail address.")
+        String mail;
+
+        @Option(names = "--status", paramLabel = "STATUS", description = "valid, revoked or on-hold.")
+        String status;
+
+        @Option(names = "--ca", paramLabel = "NAME", description = "Only certificates of this CA.")
+        String ca;
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N (1-1000, default ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Option(names = "--offset", paramLabel = "N", defaultValue = "0", description = "Skip the first N matches.")
+        int offset;
+
+        @Override
+        public Integer call() {
+            JsonObject page = admin.client().get(AdminClient.query("/admin/certificates", "mail", mail, "status", status, "ca", ca,
+                    "limit", Integer.toString(limit), "offset", Integer.toString(offset)));
+            var print = parent.parent.out;
+            JsonArray certificates = page.getJsonArray("certificates");
+            print.printf("%-20s %-34s %-8s %-10s %-28s %s%n", "CA", "SERIAL", "STATUS", "USAGE", "MAIL", "NOT AFTER");
+            for (int i = 0; i < certificates.size(); i++) {
+                JsonObject certificate = certificates.getJsonObject(i);
+                print.printf("%-20s %-34s %-8s %-10s %-28s %s%n", certificate.getString("ca"), certificate.getString("serial"),
+                        certificate.getString("status"), certificate.getString("usage"),
+                        String.join(",", certificate.getJsonArray("mail").stream().map(String::valueOf).toList()),
+                        certificate.getString("notAfter").substring(0, 10));
+            }
+            print.printf("%d-%d of %d%n", certificates.isEmpty() ? 0 : offset + 1, offset + certificates.size(), page.getLong("total"));
+            return 0;
+        }
+    }
+}
