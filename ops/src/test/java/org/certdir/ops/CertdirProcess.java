@@ -90,6 +90,12 @@ final class CertdirProcess implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /** SIGKILL: no shutdown hook, no flush, no close, as in a crash or an OOM kill. */
+    void kill() throws InterruptedException {
+        process.toHandle().destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     List<String> out() {
         return out;
     }
