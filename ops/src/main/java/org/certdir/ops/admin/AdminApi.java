@@ -98,7 +98,10 @@ public final class AdminApi {
         HttpListeners.json(context, 200, new JsonObject().put("cas", cas));
     }
 
-    /** A raw PEM, DER or PKCS#7 body (one file), or JSON {@code {"files": [{"name": ..., "data": base64}]}} (many). */
+    /**
+     * A raw PEM, DER or PKCS#7 body (one file), or JSON {@code {"files": [{"name": ..., "data": base64}]}} (many;
+     * {@code "text"} instead of {@code "data"} carries a PEM file as it is).
+     */
     private void importCertificates(RoutingContext context) {
         List<CertificateImport.Source> sources = new ArrayList<>();
         if (isJson(context)) {
@@ -109,6 +112,10 @@ public final class AdminApi {
             for (int i = 0; i < files.size(); i++) {
                 JsonObject file = files.getJsonObject(i);
                 String name = file.getString("name", "files[" + i + "]");
+                if (file.getValue("text") instanceof String text) {
+                    sources.add(new CertificateImport.Source(name, text.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                    continue;
+                }
                 try {
                     sources.add(new CertificateImport.Source(name, Base64.getMimeDecoder().decode(file.getString("data", ""))));
                 } catch (IllegalArgumentException e) {

@@ -37,6 +37,24 @@ final class AdminClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
+    /** The same as {@link #post(String, JsonObject)}, answering later; failures complete it with a {@link CliFailure}. */
+    java.util.concurrent.CompletableFuture<JsonObject> postAsync(String path, JsonObject body) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .handle((response, failure) -> {
+                    if (failure != null) {
+                        Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+                        if (cause instanceof ConnectException) {
+                            throw new CliFailure("no certdir service answers at " + baseUrl + ": start it (./certdir demo or certdir serve) or give --url");
+                        }
+                        throw new CliFailure("the admin API at " + baseUrl + " failed: " + cause.getMessage());
+                    }
+                    return answer(response);
+                });
+    }
+
     JsonObject get(String path) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
     }
@@ -73,6 +91,10 @@ final class AdminClient {
             Thread.currentThread().interrupt();
             throw new CliFailure("interrupted while waiting for " + baseUrl);
         }
+        return answer(response);
+    }
+
+    private JsonObject answer(HttpResponse<String> response) {
         JsonObject body;
         try {
             body = new JsonObject(response.body());

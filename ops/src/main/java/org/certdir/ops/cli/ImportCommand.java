@@ -61,30 +61,76 @@ final class ImportCommand implements Callable<Integer> {
         List<Path> files = collect(rejected);
         AdminClient client = admin.client();
         Progress progress = new Progress(err, files.size());
-        long imported = 0;
-        long known = 0;
-        long casAdded = 0;
+        Totals totals = new Totals();
+        // Two batches in flight: the next one is read and sent while the service works on the last.
+        java.util.ArrayDeque<Sent> inFlight = new java.util.ArrayDeque<>();
         int index = 0;
-        while (index < files.size()) {
-            JsonArray batchFiles = new JsonArray();
-            long bytes = 0;
-            int sent = 0;
-            while (index < files.size() && sent < batch && bytes < BATCH_BYTES) {
-                Path file = files.get(index++);
-                try {
-                    byte[] content = Files.readAllBytes(file);
-                    bytes += content.length;
-                    batchFiles.add(new JsonObject().put("name", file.toString()).put("data", Base64.getEncoder().encodeToString(content)));
-                    sent++;
-                } catch (IOException e) {
-                    rejected.add(file + ": cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
-                    progress.advance(1);
+        while (index < files.size() || !inFlight.isEmpty()) {
+            if (index < files.size() && inFlight.size() < 2) {
+                JsonArray batchFiles = new JsonArray();
+                long bytes = 0;
+                int count = 0;
+                while (index < files.size() && count < batch && bytes < BATCH_BYTES) {
+                    Path file = files.get(index++);
+                    try {
+                        byte[] content = Files.readAllBytes(file);
+                        bytes += content.length;
+                        batchFiles.add(encode(file, content));
+                        count++;
+                    } catch (IOException e) {
+                        rejected.add(file + ": cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+                        progress.advance(1);
+                    }
                 }
-            }
-            if (batchFiles.isEmpty()) {
+                if (!batchFiles.isEmpty()) {
+                    inFlight.add(new Sent(client.postAsync("/admin/certificates/import", new JsonObject().put("files", batchFiles)), count));
+                }
                 continue;
             }
-            JsonObject report = client.post("/admin/certificates/import", new JsonObject().put("files", batchFiles));
+            Sent sent = inFlight.poll();
+            JsonObject report;
+            try {
+                report = sent.answer().join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof CliFailure failure ? failure : new CliFailure("import failed: " + e.getCause().getMessage());
+            }
+            totals.add(report, rejected);
+            progress.advance(sent.files());
+        }
+        progress.finish();
+        out.printf("imported %d certificate(s), %d CA(s); %d already known; %d rejected%s%n", totals.imported, totals.casAdded, totals.known, rejected.size(),
+                rejected.isEmpty() ? "" : ":");
+        rejected.forEach(line -> out.println("  " + line));
+        out.printf("%d file(s) in %.1f s (%.0f files/s)%n", files.size(), progress.seconds(), progress.rate());
+        return rejected.isEmpty() ? 0 : 1;
+    }
+
+    private record Sent(java.util.concurrent.CompletableFuture<JsonObject> answer, int files) {
+    }
+
+    /** PEM goes as text, anything else as base64: PEM is already text, and most bulk imports are PEM. */
+    private static JsonObject encode(Path file, byte[] content) {
+        JsonObject item = new JsonObject().put("name", file.toString());
+        boolean ascii = content.length > 0;
+        for (byte b : content) {
+            if (b < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii && new String(content, 0, Math.min(content.length, 64), java.nio.charset.StandardCharsets.US_ASCII).contains("-----BEGIN ")) {
+            return item.put("text", new String(content, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        return item.put("data", Base64.getEncoder().encodeToString(content));
+    }
+
+    /** Counts over all answers; rejections go to the shared list. */
+    private static final class Totals {
+        long imported;
+        long known;
+        long casAdded;
+
+        void add(JsonObject report, List<String> rejected) {
             imported += report.getJsonArray("imported").size();
             known += report.getJsonArray("known").size() + report.getJsonArray("casKnown").size();
             casAdded += report.getJsonArray("casAdded").size();
@@ -94,14 +140,7 @@ final class ImportCommand implements Callable<Integer> {
                 rejected.add(item.getString("source") + (item.containsKey("subject") ? " (" + item.getString("subject") + ")" : "")
                         + ": " + item.getString("reason"));
             }
-            progress.advance(sent);
         }
-        progress.finish();
-        out.printf("imported %d certificate(s), %d CA(s); %d already known; %d rejected%s%n", imported, casAdded, known, rejected.size(),
-                rejected.isEmpty() ? "" : ":");
-        rejected.forEach(line -> out.println("  " + line));
-        out.printf("%d file(s) in %.1f s (%.0f files/s)%n", files.size(), progress.seconds(), progress.rate());
-        return rejected.isEmpty() ? 0 : 1;
     }
 
     private List<Path> collect(List<String> rejected) {
