@@ -166,6 +166,19 @@ class DemoDirectoryIT {
     }
 
     @Test
+    void requestLargerThanTheMaxPdu_isDropped_andTheServerGoesOn() throws Exception {
+        String huge = "x".repeat(config.ldap().maxPduSize() + 1024);
+        try (LDAPConnection ldap = anonymous()) {
+            LDAPException dropped = assertThrows(LDAPException.class,
+                    () -> ldap.search(BASE, SearchScope.SUB, Filter.createEqualityFilter("mail", huge), "mail"));
+            assertEquals(ResultCode.SERVER_DOWN, dropped.getResultCode(), dropped.getMessage());
+        }
+        try (LDAPConnection ldap = anonymous()) {
+            assertEquals(1, ldap.search(BASE, SearchScope.SUB, Filter.createEqualityFilter("mail", "bob@example.com"), "mail").getEntryCount());
+        }
+    }
+
+    @Test
     void anonymousWrite_isRefused() throws Exception {
         try (LDAPConnection ldap = anonymous()) {
             LDAPException refused = assertThrows(LDAPException.class,

@@ -20,11 +20,13 @@ import org.apache.directory.api.ldap.schema.manager.impl.DefaultSchemaManager;
 import org.apache.directory.server.constants.ServerDNConstants;
 import org.apache.directory.server.core.DefaultDirectoryService;
 import org.apache.directory.server.core.api.CoreSession;
+import org.apache.directory.server.core.api.DnFactory;
 import org.apache.directory.server.core.api.InstanceLayout;
 import org.apache.directory.server.core.api.schema.SchemaPartition;
 import org.apache.directory.server.core.partition.impl.btree.jdbm.JdbmIndex;
 import org.apache.directory.server.core.partition.impl.btree.jdbm.JdbmPartition;
 import org.apache.directory.server.core.partition.ldif.LdifPartition;
+import org.apache.directory.server.core.shared.DefaultDnFactory;
 import org.apache.directory.server.ldap.LdapServer;
 import org.apache.directory.server.protocol.shared.transport.TcpTransport;
 import org.certdir.schemas.Dit;
@@ -79,6 +81,7 @@ public final class EmbeddedDirectory implements AutoCloseable {
         server.setDirectoryService(service);
         server.setMaxSizeLimit(settings.sizeLimit());
         server.setMaxTimeLimit((int) Math.max(1, settings.timeLimit().toSeconds()));
+        // Stored only: ApacheDS enforces the service's limit (set in startService), not this one.
         server.setMaxPDUSize(settings.maxPduSize());
         TcpTransport ldap = new TcpTransport(settings.host(), settings.ldapPort(), settings.requestThreads(), 50);
         TcpTransport ldaps = null;
@@ -134,21 +137,24 @@ public final class EmbeddedDirectory implements AutoCloseable {
             throw new IllegalStateException("schema has errors: " + schemaManager.getErrors());
         }
         service.setSchemaManager(schemaManager);
+        // The service creates its DN factory only in startup(); the partitions need one before.
+        DnFactory dnFactory = new DefaultDnFactory(schemaManager, 10_000);
+        service.setDnFactory(dnFactory);
 
-        LdifPartition schemaLdif = new LdifPartition(schemaManager, service.getDnFactory());
+        LdifPartition schemaLdif = new LdifPartition(schemaManager, dnFactory);
         schemaLdif.setPartitionPath(schemaDirectory.toURI());
         SchemaPartition schemaPartition = new SchemaPartition(schemaManager);
         schemaPartition.setWrappedPartition(schemaLdif);
         service.setSchemaPartition(schemaPartition);
 
-        JdbmPartition system = new JdbmPartition(schemaManager, service.getDnFactory());
+        JdbmPartition system = new JdbmPartition(schemaManager, dnFactory);
         system.setId("system");
         system.setPartitionPath(new File(partitions, "system").toURI());
         system.setSuffixDn(new Dn(schemaManager, ServerDNConstants.SYSTEM_DN));
         system.setSyncOnWrite(true);
         service.setSystemPartition(system);
 
-        JdbmPartition suffix = new JdbmPartition(schemaManager, service.getDnFactory());
+        JdbmPartition suffix = new JdbmPartition(schemaManager, dnFactory);
         suffix.setId("certdir");
         suffix.setPartitionPath(new File(partitions, "certdir").toURI());
         suffix.setSuffixDn(new Dn(schemaManager, settings.dit().suffix().toString()));
@@ -165,6 +171,8 @@ public final class EmbeddedDirectory implements AutoCloseable {
         // Mail clients look certificates up anonymously; access control keeps that to reading the public attributes.
         service.setAllowAnonymousAccess(true);
         service.setAccessControlEnabled(true);
+        // The request size limit ApacheDS enforces: a larger PDU closes the connection before it is buffered.
+        service.setMaxPDUSize(settings.maxPduSize());
         service.startup();
 
         CoreSession admin = service.getAdminSession();

