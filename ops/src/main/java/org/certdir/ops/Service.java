@@ -24,6 +24,16 @@ import org.certdir.ops.demo.LdapTlsKey;
 import org.certdir.ops.http.HealthCheck;
 import org.certdir.ops.http.HttpListeners;
 import org.certdir.ops.http.Metrics;
+import org.certdir.ops.http.CrlRoutes;
+import org.certdir.ops.issuance.CaSigners;
+import org.certdir.crl.CrlIssuer;
+import org.certdir.crl.CrlPublisher;
+import org.certdir.crl.CrlSettings;
+import org.certdir.crl.distribution.DistributionPoint;
+import org.certdir.crl.distribution.FilePoint;
+import org.certdir.crl.distribution.HttpPoint;
+import org.certdir.crl.distribution.LdapPoint;
+import org.certdir.crl.distribution.WebDavPoint;
 import org.certdir.ops.issuance.CertificateIssuer;
 import org.certdir.ops.issuance.PublicationUrls;
 import org.certdir.registry.Registry;
@@ -47,6 +57,8 @@ public final class Service implements AutoCloseable {
     private Registry registry;
     private EmbeddedDirectory directory;
     private PublicationWorker worker;
+    private CrlPublisher crl;
+    private HttpPoint httpPoint;
     private HttpListeners http;
     private boolean demoCreated;
 
@@ -123,15 +135,49 @@ public final class Service implements AutoCloseable {
         worker.start();
         parts.add(worker);
 
+        crl = startCrlPublisher(publisher, clock);
+        parts.add(crl);
+
         Vertx vertx = Vertx.vertx();
         parts.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
         http = new HttpListeners(vertx, adminToken);
-        HealthCheck health = new HealthCheck(registry, publisher, ldapUrl());
+        HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin());
+        new CrlRoutes(httpPoint).register(http.publicRouter());
         http.publicRouter().get("/health").blockingHandler(health::handle, false);
         http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry)::handle, false);
-        new AdminApi(registry, publisher, data, issuer).register(http.adminRouter(), health);
+        new AdminApi(registry, publisher, data, issuer, crl).register(http.adminRouter(), health);
         http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());
         parts.add(() -> http.shutdown(HTTP_DRAIN));
+    }
+
+    private CrlPublisher startCrlPublisher(DirectoryPublisher publisher, Clock clock) {
+        ServiceConfig.Crl settings = config.crl();
+        List<DistributionPoint> points = new ArrayList<>();
+        for (ServiceConfig.Point point : settings.points()) {
+            points.add(switch (point.type()) {
+                case "file" -> new FilePoint(point.name(), data.root().resolve(point.target()));
+                case "ldap" -> new LdapPoint(point.name(), publisher);
+                case "http" -> httpPoint = new HttpPoint(point.name());
+                case "webdav" -> new WebDavPoint(point.name(), java.net.URI.create(point.target()), point.user(),
+                        point.passwordFile() == null ? null : DataDirectory.secret(point.passwordFile()));
+                default -> throw new StartupFailure("CRL point " + point.name() + " has an unknown type " + point.type());
+            });
+        }
+        if (httpPoint == null) {
+            // GET /crl/... answers 404 for every CA when no http point is configured.
+            httpPoint = new HttpPoint("http");
+        }
+        CrlSettings crlSettings;
+        try {
+            crlSettings = new CrlSettings(settings.fullValidity(), settings.fullPeriod(), settings.deltaValidity(), settings.deltaPeriod(),
+                    settings.debounce(), settings.deltas(), config.http().baseUrl());
+        } catch (IllegalArgumentException e) {
+            throw new StartupFailure("CRL settings: " + e.getMessage(), e);
+        }
+        CaSigners signers = new CaSigners(data.root(), DataDirectory.secret(data.keysPassphrase()).toCharArray());
+        CrlPublisher crlPublisher = new CrlPublisher(registry, new CrlIssuer(registry, signers, crlSettings, clock), points, crlSettings, clock);
+        crlPublisher.start();
+        return crlPublisher;
     }
 
     public String ldapUrl() {
@@ -157,6 +203,10 @@ public final class Service implements AutoCloseable {
 
     public Registry registry() {
         return registry;
+    }
+
+    public CrlPublisher crlPublisher() {
+        return crl;
     }
 
     /** The embedded directory, for tests that take it down and bring it back. */

@@ -20,6 +20,7 @@ final class TestServices {
                         ldap.maxPduSize(), 2, 1000),
                 new ServiceConfig.Http("127.0.0.1", freePort(), defaults.http().baseUrl()),
                 new ServiceConfig.Admin("127.0.0.1", freePort()),
+                defaults.crl(),
                 defaults.demo());
     }
 

@@ -169,7 +169,7 @@ public final class Registry implements AutoCloseable {
                     }
                 }
                 CertificateRecord record = new CertificateRecord(id, ca.name(), certificate, CertificateStatus.VALID, null, null, null);
-                changes.add(recordChange(record));
+                changes.add(recordChange(record, null));
                 audit(actor, "certificate.add", ca.name() + "/" + certificate.serial(), certificate.subject());
                 added.add(new Added(record, false));
             }
@@ -262,7 +262,8 @@ public final class Registry implements AutoCloseable {
             });
             CertificateRecord updated = new CertificateRecord(current.id(), ca, current.details(), next.status(), next.revokedAt(),
                     next.reason(), next.invalidityDate());
-            changes.add(recordChange(updated));
+            // The feed marks a release with removeFromCRL, so a delta CRL can tell it from a newly issued certificate.
+            changes.add(recordChange(updated, next.action().equals("certificate.release") ? RevocationReason.REMOVE_FROM_CRL : updated.reason()));
             audit(actor, next.action(), ca + "/" + serial, next.detail());
             if (current.details().usage().encrypts()) {
                 for (String mail : current.details().mailAddresses()) {
@@ -286,22 +287,22 @@ public final class Registry implements AutoCloseable {
         return "certificate " + record.details().serial() + " of CA '" + record.ca() + "'";
     }
 
-    private StatusChange recordChange(CertificateRecord record) throws SQLException {
+    private StatusChange recordChange(CertificateRecord record, RevocationReason reason) throws SQLException {
         long at = now();
         long revision = database.insert("INSERT INTO status_change (certificate_id, status, reason, revoked_at, invalidity_date, changed_at)"
                 + " VALUES (?, ?, ?, ?, ?, ?)", statement -> {
                     statement.setLong(1, record.id());
                     statement.setString(2, record.status().dbName());
-                    if (record.reason() == null) {
+                    if (reason == null) {
                         statement.setNull(3, Types.INTEGER);
                     } else {
-                        statement.setInt(3, record.reason().code());
+                        statement.setInt(3, reason.code());
                     }
                     setInstant(statement, 4, record.revokedAt());
                     setInstant(statement, 5, record.invalidityDate());
                     statement.setLong(6, at);
                 });
-        return new StatusChange(revision, record.ca(), record.details().serial(), record.status(), record.reason(), record.revokedAt(),
+        return new StatusChange(revision, record.ca(), record.details().serial(), record.status(), reason, record.revokedAt(),
                 record.invalidityDate(), Instant.ofEpochMilli(at));
     }
 
@@ -394,6 +395,136 @@ public final class Registry implements AutoCloseable {
                 instant(row, 5),
                 reason(row, 6),
                 instant(row, 7));
+    }
+
+    // ---- CRLs
+
+    /**
+     * The certificates a CA's full CRL lists now: revoked and held ones. A certificate that has expired leaves
+     * the list only once it appeared on a full CRL, i.e. was revoked before {@code listedBefore} (the previous
+     * full CRL's thisUpdate), as RFC 5280 §3.3 asks. Ordered by serial.
+     */
+    public List<RevokedCertificate> revocationList(CaName ca, Instant now, Instant listedBefore) {
+        return database.query("SELECT c.serial, c.revoked_at, c.reason, c.invalidity_date, c.not_after FROM certificate c JOIN ca ON ca.id = c.ca_id"
+                + " WHERE ca.name = ? AND c.status IN ('revoked', 'on-hold') AND NOT (c.not_after < ? AND c.revoked_at < ?) ORDER BY c.id", statement -> {
+                    statement.setString(1, ca.value());
+                    statement.setLong(2, now.toEpochMilli());
+                    statement.setLong(3, listedBefore == null ? Long.MIN_VALUE : listedBefore.toEpochMilli());
+                }, row -> new RevokedCertificate(Serial.parseHex(row.getString(1)), Instant.ofEpochMilli(row.getLong(2)), reason(row, 3),
+                        instant(row, 4), Instant.ofEpochMilli(row.getLong(5))));
+    }
+
+    /** The changes of one CA's certificates after {@code revision}, oldest first: what a delta CRL lists. */
+    public List<StatusChange> changesOfCa(CaName ca, long revision) {
+        return database.query("SELECT s.revision, ca.name, c.serial, s.status, s.reason, s.revoked_at, s.invalidity_date, s.changed_at"
+                + " FROM status_change s JOIN certificate c ON c.id = s.certificate_id JOIN ca ON ca.id = c.ca_id"
+                + " WHERE ca.name = ? AND s.revision > ? ORDER BY s.revision", statement -> {
+                    statement.setString(1, ca.value());
+                    statement.setLong(2, revision);
+                }, row -> new StatusChange(row.getLong(1), new CaName(row.getString(2)), Serial.parseHex(row.getString(3)),
+                        CertificateStatus.ofDbName(row.getString(4)), reason(row, 5), instant(row, 6), instant(row, 7),
+                        Instant.ofEpochMilli(row.getLong(8))));
+    }
+
+    /** The highest CRL number issued for a CA (full or delta share the series), 0 before the first. */
+    public long lastCrlNumber(CaName ca) {
+        return database.query("SELECT COALESCE(MAX(crl.number), 0) FROM crl JOIN ca ON ca.id = crl.ca_id WHERE ca.name = ?",
+                statement -> statement.setString(1, ca.value()), row -> row.getLong(1)).get(0);
+    }
+
+    /** The newest full (or, with {@code delta}, delta) CRL of a CA. */
+    public Optional<CrlRecord> latestCrl(CaName ca, boolean delta) {
+        return database.query(CRL_SELECT + " WHERE ca.name = ? AND crl.base_number IS " + (delta ? "NOT NULL" : "NULL")
+                + " ORDER BY crl.number DESC LIMIT 1", statement -> statement.setString(1, ca.value()), Registry::crlRecord).stream().findFirst();
+    }
+
+    /**
+     * Records a CRL just issued, with its audit record. Its number must be greater than every number the CA
+     * used before (RFC 5280 §5.2.3): a CRL that would go backwards is refused, so it is never published.
+     */
+    public CrlRecord recordCrl(CaRecord ca, long number, Long baseNumber, long revision, Instant thisUpdate, Instant nextUpdate, int entries,
+                               byte[] der, Actor actor) {
+        return database.transaction(() -> {
+            long last = database.select("SELECT COALESCE(MAX(number), 0) FROM crl WHERE ca_id = ?", statement -> statement.setLong(1, ca.id()),
+                    row -> row.getLong(1)).get(0);
+            if (number <= last) {
+                throw new StatusConflictException("CRL number " + number + " of CA '" + ca.name() + "' is not greater than the last one issued, " + last);
+            }
+            long id = database.insert("INSERT INTO crl (ca_id, number, base_number, revision, this_update, next_update, entries, der, created_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", statement -> {
+                        statement.setLong(1, ca.id());
+                        statement.setLong(2, number);
+                        if (baseNumber == null) {
+                            statement.setNull(3, Types.BIGINT);
+                        } else {
+                            statement.setLong(3, baseNumber);
+                        }
+                        statement.setLong(4, revision);
+                        statement.setLong(5, thisUpdate.toEpochMilli());
+                        statement.setLong(6, nextUpdate.toEpochMilli());
+                        statement.setInt(7, entries);
+                        statement.setBytes(8, der);
+                        statement.setLong(9, now());
+                    });
+            audit(actor, baseNumber == null ? "crl.issue" : "crl.issue-delta", ca.name().value(),
+                    "number=" + number + (baseNumber == null ? "" : " base=" + baseNumber) + " entries=" + entries
+                            + " thisUpdate=" + thisUpdate + " nextUpdate=" + nextUpdate);
+            return new CrlRecord(id, ca.name(), number, baseNumber, revision, thisUpdate, nextUpdate, entries, der);
+        });
+    }
+
+    private static final String CRL_SELECT = "SELECT crl.id, ca.name, crl.number, crl.base_number, crl.revision, crl.this_update, crl.next_update,"
+            + " crl.entries, crl.der FROM crl JOIN ca ON ca.id = crl.ca_id";
+
+    private static CrlRecord crlRecord(ResultSet row) throws SQLException {
+        long base = row.getLong(4);
+        Long baseNumber = row.wasNull() ? null : base;
+        return new CrlRecord(row.getLong(1), new CaName(row.getString(2)), row.getLong(3), baseNumber, row.getLong(5),
+                Instant.ofEpochMilli(row.getLong(6)), Instant.ofEpochMilli(row.getLong(7)), row.getInt(8), row.getBytes(9));
+    }
+
+    /** Records that a distribution point took a CRL ({@code error} null) or failed to ({@code error} says why). */
+    public void recordPointAttempt(CaRecord ca, String point, CrlRecord crl, String error) {
+        long at = now();
+        database.transaction(() -> {
+            database.update("INSERT INTO crl_point (ca_id, point) SELECT ?, ? WHERE NOT EXISTS"
+                    + " (SELECT 1 FROM crl_point WHERE ca_id = ? AND point = ?)", statement -> {
+                        statement.setLong(1, ca.id());
+                        statement.setString(2, point);
+                        statement.setLong(3, ca.id());
+                        statement.setString(4, point);
+                    });
+            if (error == null) {
+                String column = crl.delta() ? "delta_number" : "full_number";
+                return database.update("UPDATE crl_point SET " + column + " = ?, published_at = ?, attempted_at = ?, last_error = NULL"
+                        + " WHERE ca_id = ? AND point = ?", statement -> {
+                            statement.setLong(1, crl.number());
+                            statement.setLong(2, at);
+                            statement.setLong(3, at);
+                            statement.setLong(4, ca.id());
+                            statement.setString(5, point);
+                        });
+            }
+            return database.update("UPDATE crl_point SET attempted_at = ?, last_error = ? WHERE ca_id = ? AND point = ?", statement -> {
+                statement.setLong(1, at);
+                statement.setString(2, error);
+                statement.setLong(3, ca.id());
+                statement.setString(4, point);
+            });
+        });
+    }
+
+    /** Every distribution point's state, by CA then point. */
+    public List<PointState> pointStates() {
+        return database.query("SELECT ca.name, p.point, p.full_number, p.delta_number, p.published_at, p.attempted_at, p.last_error"
+                + " FROM crl_point p JOIN ca ON ca.id = p.ca_id ORDER BY ca.id, p.point", statement -> { }, row -> {
+                    long full = row.getLong(3);
+                    Long fullNumber = row.wasNull() ? null : full;
+                    long delta = row.getLong(4);
+                    Long deltaNumber = row.wasNull() ? null : delta;
+                    return new PointState(new CaName(row.getString(1)), row.getString(2), fullNumber, deltaNumber, instant(row, 5), instant(row, 6),
+                            row.getString(7));
+                });
     }
 
     // ---- change feed

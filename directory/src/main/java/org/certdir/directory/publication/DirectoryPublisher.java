@@ -90,6 +90,33 @@ public final class DirectoryPublisher {
     }
 
     /**
+     * Writes a CA's CRL onto its entry: a full CRL as {@code certificateRevocationList;binary} (and, for a CA whose
+     * CRL covers CA certificates, {@code authorityRevocationList;binary}), a delta as {@code deltaRevocationList;binary}.
+     */
+    public void publishCrl(CaRecord ca, byte[] der, boolean delta, boolean coversCas) {
+        DN dn = dit.ca(ca.certificate().commonName());
+        Map<String, List<byte[]>> values = new java.util.LinkedHashMap<>();
+        if (delta) {
+            values.put(PkiAttributes.DELTA_REVOCATION_LIST, List.of(der));
+        } else {
+            values.put(PkiAttributes.CERTIFICATE_REVOCATION_LIST, List.of(der));
+            if (coversCas) {
+                values.put(PkiAttributes.AUTHORITY_REVOCATION_LIST, List.of(der));
+            }
+        }
+        try {
+            SearchResultEntry existing = ldap.getEntry(dn.toString(), "*");
+            if (existing == null) {
+                publishCa(ca);
+                existing = ldap.getEntry(dn.toString(), "*");
+            }
+            update(existing, values, List.of());
+        } catch (LDAPException e) {
+            throw new PublicationException("cannot publish the " + (delta ? "delta " : "") + "CRL of CA " + ca.name() + " at " + dn, e);
+        }
+    }
+
+    /**
      * Makes the entry of {@code mail} carry exactly the publishable certificates among {@code certificates}
      * (all the registry holds for that address): valid encryption certificates, as {@code userCertificate;binary}
      * and as one certs-only PKCS#7 in {@code userSMIMECertificate}. Creates the entry if needed.

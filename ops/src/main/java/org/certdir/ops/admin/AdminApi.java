@@ -49,10 +49,12 @@ public final class AdminApi {
     private final DirectoryPublisher publisher;
     private final CertificateImport importer;
     private final SmimeIssuance issuance;
+    private final org.certdir.crl.CrlPublisher crl;
 
     public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.data.DataDirectory data,
-                    org.certdir.ops.issuance.CertificateIssuer issuer) {
+                    org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl) {
         this.registry = registry;
+        this.crl = crl;
         this.publisher = publisher;
         this.importer = new CertificateImport(registry);
         this.issuance = new SmimeIssuance(registry, data, issuer);
@@ -73,6 +75,8 @@ public final class AdminApi {
         admin.post("/admin/certificates/:ca/:serial/release").handler(body).blockingHandler(this::release);
         admin.get("/admin/audit").blockingHandler(this::audit, false);
         admin.get("/admin/changes").blockingHandler(this::changes, false);
+        admin.post("/admin/crl/publish").blockingHandler(this::publishCrl);
+        admin.get("/admin/crl/status").blockingHandler(this::crlStatus, false);
         admin.route("/admin/*").failureHandler(AdminApi::failure);
     }
 
@@ -282,6 +286,65 @@ public final class AdminApi {
         HttpListeners.json(context, 200, new JsonObject()
                 .put("revision", registry.revision())
                 .put("changes", new JsonArray(registry.changesSince(since, limit).stream().map(CertificateJson::change).toList())));
+    }
+
+    /** Issues a full CRL now for one CA ({@code ?ca=}) or every managed CA, and sends it to every point. */
+    private void publishCrl(RoutingContext context) {
+        String name = context.queryParams().get("ca");
+        List<org.certdir.registry.CaRecord> cas;
+        if (name == null) {
+            cas = registry.cas().stream().filter(org.certdir.registry.CaRecord::managed).toList();
+        } else {
+            CaName caName = caName(name);
+            org.certdir.registry.CaRecord ca = registry.ca(caName)
+                    .orElseThrow(() -> new NotRegisteredException("no CA named '" + name + "' is registered ('certdir ca list' shows them)"));
+            if (!ca.managed()) {
+                throw new BadRequest("ca", "CA '" + name + "' is registered for publication only: certdir holds no key to sign its CRLs");
+            }
+            cas = List.of(ca);
+        }
+        JsonArray issued = new JsonArray();
+        for (org.certdir.registry.CaRecord ca : cas) {
+            org.certdir.registry.CrlRecord record = crl.publishNow(ca);
+            issued.add(new JsonObject().put("ca", ca.name().value()).put("number", record.number()).put("entries", record.entries())
+                    .put("thisUpdate", record.thisUpdate().toString()).put("nextUpdate", record.nextUpdate().toString()));
+        }
+        registry.recordAction(actor(context), "crl.publish", name == null ? "all managed CAs" : name, issued.size() + " full CRL(s) issued on request");
+        HttpListeners.json(context, 200, new JsonObject().put("crls", issued));
+    }
+
+    private void crlStatus(RoutingContext context) {
+        JsonArray cas = new JsonArray();
+        for (org.certdir.registry.CaRecord ca : registry.cas()) {
+            if (!ca.managed()) {
+                continue;
+            }
+            JsonObject json = new JsonObject().put("ca", ca.name().value());
+            registry.latestCrl(ca.name(), false).ifPresent(full -> json.put("full", crlJson(full)));
+            registry.latestCrl(ca.name(), true).ifPresent(delta -> json.put("delta", crlJson(delta)));
+            JsonArray points = new JsonArray();
+            for (org.certdir.registry.PointState state : crl.status()) {
+                if (state.ca().equals(ca.name())) {
+                    JsonObject point = new JsonObject().put("point", state.point()).put("fullNumber", state.fullNumber())
+                            .put("deltaNumber", state.deltaNumber());
+                    if (state.publishedAt() != null) {
+                        point.put("publishedAt", state.publishedAt().toString());
+                    }
+                    if (state.lastError() != null) {
+                        point.put("lastError", state.lastError()).put("attemptedAt", state.attemptedAt().toString());
+                    }
+                    points.add(point);
+                }
+            }
+            cas.add(json.put("points", points));
+        }
+        HttpListeners.json(context, 200, new JsonObject().put("cas", cas));
+    }
+
+    private static JsonObject crlJson(org.certdir.registry.CrlRecord record) {
+        JsonObject json = new JsonObject().put("number", record.number()).put("entries", record.entries())
+                .put("thisUpdate", record.thisUpdate().toString()).put("nextUpdate", record.nextUpdate().toString());
+        return record.baseNumber() == null ? json : json.put("baseNumber", record.baseNumber());
     }
 
     // ---- input

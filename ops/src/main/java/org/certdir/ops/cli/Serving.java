@@ -39,7 +39,7 @@ final class Serving {
         if (service.ldapsUrl() != null) {
             text.append("  LDAPS   ").append(service.ldapsUrl()).append("   TLS 1.2/1.3").append(demo ? ", server certificate from the demo issuing CA" : "").append('\n');
         }
-        text.append("  HTTP    ").append(service.publicUrl()).append("    /health\n");
+        text.append("  HTTP    ").append(service.publicUrl()).append("    /crl/<ca>.crl, /crl/<ca>-delta.crl, /health, /metrics\n");
         text.append("  admin   ").append(service.adminUrl()).append("    bearer token in ").append(service.data().adminToken()).append('\n');
         if (demo) {
             String mail = DemoPki.USERS.get(0) + "@" + DemoPki.MAIL_DOMAIN;
@@ -52,6 +52,7 @@ final class Serving {
                 text.append("  LDAPTLS_CACERT=").append(service.data().demo().resolve("chain.pem")).append(" ldapsearch -x -H ")
                         .append(service.ldapsUrl()).append(" -b ").append(suffix).append(" '(mail=").append(mail).append(")' mail\n");
             }
+            text.append("  curl -s ").append(service.publicUrl()).append("/crl/demo-issuing-ca.crl | openssl crl -inform DER -noout -text\n");
             text.append("  curl -s ").append(service.publicUrl()).append("/health\n");
         }
         text.append("Stop with Ctrl-C.");

@@ -26,6 +26,7 @@ public record ServiceConfig(
         Ldap ldap,
         Http http,
         Admin admin,
+        Crl crl,
         Demo demo) {
 
     public record Ldap(String host, int port, int ldapsPort, Dit dit, int sizeLimit, Duration timeLimit,
@@ -40,6 +41,16 @@ public record ServiceConfig(
 
     public record Demo(KeyAlgorithm keyAlgorithm, String organisation) {
     }
+
+    public record Crl(Duration fullValidity, Duration fullPeriod, boolean deltas, Duration deltaValidity, Duration deltaPeriod,
+                      Duration debounce, Duration staleMargin, List<Point> points) {
+    }
+
+    /** One distribution point: {@code target}, {@code user} and {@code passwordFile} as its type needs them. */
+    public record Point(String name, String type, String target, String user, Path passwordFile) {
+    }
+
+    private static final List<String> POINT_TYPES = List.of("file", "ldap", "http", "webdav");
 
     /** The defaults alone. */
     public static ServiceConfig defaults() {
@@ -99,6 +110,15 @@ public record ServiceConfig(
                 new Admin(
                         read.value("admin.host", c -> c.getString("admin.host")),
                         read.port("admin.port", false)),
+                new Crl(
+                        read.value("crl.full-validity", c -> positive(c.getDuration("crl.full-validity"))),
+                        read.value("crl.full-period", c -> positive(c.getDuration("crl.full-period"))),
+                        Boolean.TRUE.equals(read.value("crl.deltas", c -> c.getBoolean("crl.deltas"))),
+                        read.value("crl.delta-validity", c -> positive(c.getDuration("crl.delta-validity"))),
+                        read.value("crl.delta-period", c -> positive(c.getDuration("crl.delta-period"))),
+                        read.value("crl.debounce", c -> c.getDuration("crl.debounce")),
+                        read.value("crl.stale-margin", c -> c.getDuration("crl.stale-margin")),
+                        read.value("crl.points", ServiceConfig::points)),
                 new Demo(
                         read.value("demo.key-algorithm", c -> KeyAlgorithm.parse(c.getString("demo.key-algorithm"))),
                         read.value("demo.organisation", c -> c.getString("demo.organisation"))));
@@ -109,7 +129,38 @@ public record ServiceConfig(
     }
 
     public ServiceConfig withData(Path dataDirectory) {
-        return new ServiceConfig(dataDirectory, ldap, http, admin, demo);
+        return new ServiceConfig(dataDirectory, ldap, http, admin, crl, demo);
+    }
+
+    private static List<Point> points(Config config) {
+        List<Point> points = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        List<? extends Config> list = config.getConfigList("crl.points");
+        for (int i = 0; i < list.size(); i++) {
+            Config point = list.get(i);
+            String where = "point " + (i + 1);
+            String name = point.hasPath("name") ? point.getString("name") : null;
+            String type = point.hasPath("type") ? point.getString("type") : null;
+            if (name == null || !name.matches("[a-z0-9-]+")) {
+                throw new IllegalArgumentException(where + " needs a name of a-z, 0-9 and '-', was " + name);
+            }
+            if (!names.add(name)) {
+                throw new IllegalArgumentException("two points are named " + name);
+            }
+            if (!POINT_TYPES.contains(type)) {
+                throw new IllegalArgumentException("point " + name + ": type " + type + " is not one of " + String.join(", ", POINT_TYPES));
+            }
+            String target = point.hasPath("target") ? point.getString("target") : null;
+            if ((type.equals("file") || type.equals("webdav")) && target == null) {
+                throw new IllegalArgumentException("point " + name + " of type " + type + " needs a target");
+            }
+            if (type.equals("webdav") && !(target.startsWith("http://") || target.startsWith("https://"))) {
+                throw new IllegalArgumentException("point " + name + ": target " + target + " must be an http:// or https:// URL");
+            }
+            points.add(new Point(name, type, target, point.hasPath("user") ? point.getString("user") : null,
+                    point.hasPath("password-file") ? Path.of(point.getString("password-file")) : null));
+        }
+        return List.copyOf(points);
     }
 
     /** Collects every problem instead of stopping at the first. */

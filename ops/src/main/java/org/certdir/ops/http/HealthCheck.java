@@ -5,7 +5,10 @@ import io.vertx.ext.web.RoutingContext;
 import org.certdir.directory.publication.DirectoryPublisher;
 import java.time.Duration;
 import java.time.Instant;
+import io.vertx.core.json.JsonArray;
+import org.certdir.crl.CrlPublisher;
 import org.certdir.registry.Outbox;
+import org.certdir.registry.PointState;
 import org.certdir.registry.Registry;
 
 /**
@@ -20,11 +23,44 @@ public final class HealthCheck {
     private final Registry registry;
     private final DirectoryPublisher publisher;
     private final String directoryUrl;
+    private final CrlPublisher crl;
+    private final Duration staleMargin;
 
-    public HealthCheck(Registry registry, DirectoryPublisher publisher, String directoryUrl) {
+    public HealthCheck(Registry registry, DirectoryPublisher publisher, String directoryUrl, CrlPublisher crl, Duration staleMargin) {
         this.registry = registry;
         this.publisher = publisher;
         this.directoryUrl = directoryUrl;
+        this.crl = crl;
+        this.staleMargin = staleMargin;
+    }
+
+    /**
+     * Every CA's CRL at every point: degraded when a point's last attempt failed, or its newest full CRL is
+     * older than the full period plus the margin (a CRL about to go stale at that point).
+     */
+    private JsonObject crls() {
+        JsonArray points = new JsonArray();
+        boolean healthy = true;
+        Instant now = Instant.now();
+        Duration tooOld = crl.settings().fullPeriod().plus(staleMargin);
+        for (PointState state : crl.status()) {
+            JsonObject point = new JsonObject().put("ca", state.ca().value()).put("point", state.point())
+                    .put("fullNumber", state.fullNumber()).put("deltaNumber", state.deltaNumber());
+            Instant issued = registry.latestCrl(state.ca(), false).map(record -> record.thisUpdate()).orElse(null);
+            boolean current = state.fullNumber() != null && issued != null && Duration.between(issued, now).compareTo(tooOld) <= 0
+                    && registry.latestCrl(state.ca(), false).map(record -> record.number() == state.fullNumber()).orElse(false);
+            if (state.publishedAt() != null) {
+                point.put("publishedAt", state.publishedAt().toString());
+            }
+            if (state.lastError() != null) {
+                point.put("lastError", state.lastError());
+            }
+            boolean ok = current && state.lastError() == null;
+            point.put("status", ok ? "ok" : "degraded");
+            healthy &= ok;
+            points.add(point);
+        }
+        return new JsonObject().put("status", healthy ? "ok" : "degraded").put("points", points);
     }
 
     public JsonObject report() {
@@ -55,10 +91,17 @@ public final class HealthCheck {
         } catch (RuntimeException e) {
             publication.put("status", "down").put("error", e.getMessage());
         }
+        JsonObject crlStatus;
+        try {
+            crlStatus = crls();
+        } catch (RuntimeException e) {
+            crlStatus = new JsonObject().put("status", "degraded").put("error", e.getMessage());
+        }
         boolean up = "ok".equals(registryStatus.getString("status")) && "ok".equals(directoryStatus.getString("status"));
-        String status = !up ? "down" : "ok".equals(publication.getString("status")) ? "ok" : "degraded";
+        boolean allOk = "ok".equals(publication.getString("status")) && "ok".equals(crlStatus.getString("status"));
+        String status = !up ? "down" : allOk ? "ok" : "degraded";
         return new JsonObject().put("status", status).put("registry", registryStatus).put("directory", directoryStatus)
-                .put("publication", publication);
+                .put("publication", publication).put("crl", crlStatus);
     }
 
     /** The route handler; register with {@code blockingHandler}, as it does LDAP and database I/O. */
