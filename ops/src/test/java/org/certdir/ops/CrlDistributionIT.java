@@ -1,0 +1,162 @@
+package org.certdir.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509CRL;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.certdir.ops.config.ServiceConfig;
+import org.certdir.registry.CertificateQuery;
+import org.certdir.registry.CertificateRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Distribution points failing and recovering, and a burst of revocations. */
+class CrlDistributionIT {
+
+    private static final String CA = "demo-issuing-ca";
+
+    @TempDir
+    Path data;
+
+    private Service service;
+    private int webPort;
+    private HttpServer web;
+    private final Map<String, byte[]> received = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void start() {
+        webPort = TestServices.freePort();
+        ServiceConfig base = TestServices.config(data, 100);
+        List<ServiceConfig.Point> points = new ArrayList<>(base.crl().points());
+        points.add(new ServiceConfig.Point("web", "webdav", "http://127.0.0.1:" + webPort + "/crl/", null, null));
+        ServiceConfig.Crl crl = base.crl();
+        ServiceConfig config = new ServiceConfig(base.data(), base.ldap(), base.http(), base.admin(),
+                new ServiceConfig.Crl(crl.fullValidity(), crl.fullPeriod(), crl.deltas(), crl.deltaValidity(), crl.deltaPeriod(), crl.debounce(),
+                        crl.staleMargin(), points), base.demo());
+        service = Service.start(config, true, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        service.close();
+        if (web != null) {
+            web.stop(0);
+        }
+    }
+
+    /** A web server that takes PUTs, as nginx's dav module does; started only when the test wants it up. */
+    private void startWebServer() throws Exception {
+        web = HttpServer.create(new InetSocketAddress("127.0.0.1", webPort), 0);
+        web.createContext("/crl/", exchange -> {
+            if (!exchange.getRequestMethod().equals("PUT")) {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            received.put(exchange.getRequestURI().getPath().substring("/crl/".length()), exchange.getRequestBody().readAllBytes());
+            exchange.sendResponseHeaders(201, -1);
+            exchange.close();
+        });
+        web.start();
+    }
+
+    private JsonObject health() throws Exception {
+        return new JsonObject(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(service.publicUrl() + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private static <T> T await(java.util.concurrent.Callable<T> probe, Predicate<T> condition, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        T value = probe.call();
+        while (!condition.test(value) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            value = probe.call();
+        }
+        assertTrue(condition.test(value), "never got there: " + value);
+        return value;
+    }
+
+    private JsonObject point(JsonObject health, String ca, String point) {
+        JsonArray points = health.getJsonObject("crl").getJsonArray("points");
+        for (int i = 0; i < points.size(); i++) {
+            JsonObject state = points.getJsonObject(i);
+            if (state.getString("ca").equals(ca) && state.getString("point").equals(point)) {
+                return state;
+            }
+        }
+        return new JsonObject();
+    }
+
+    @Test
+    void aFailingPoint_neverBlocksTheOthers_isReported_andCatchesUpWhenBack() throws Exception {
+        JsonObject failing = await(this::health, h -> point(h, CA, "web").containsKey("lastError") && point(h, CA, "files").getLong("fullNumber") != null,
+                Duration.ofSeconds(20));
+        assertEquals("degraded", failing.getString("status"));
+        assertEquals("degraded", point(failing, CA, "web").getString("status"));
+        assertTrue(point(failing, CA, "web").getString("lastError").startsWith("ConnectException"), point(failing, CA, "web").encode());
+        assertEquals("ok", point(failing, CA, "files").getString("status"));
+        assertEquals("ok", point(failing, CA, "directory").getString("status"));
+
+        startWebServer();
+        await(this::health, h -> "ok".equals(h.getString("status")), Duration.ofSeconds(60));
+        assertArrayEquals(Files.readAllBytes(data.resolve("crl/" + CA + ".crl")), received.get(CA + ".crl"));
+        assertArrayEquals(Files.readAllBytes(data.resolve("crl/" + CA + "-delta.crl")), received.get(CA + "-delta.crl"));
+    }
+
+    @Test
+    void aBurstOfRevocations_yieldsFewCrls_andTheLastListsThemAll() throws Exception {
+        int count = 1000;
+        Path files = data.resolve("burst");
+        new TestPki(data).bulk(files, count, false);
+        AdminHttp admin = new AdminHttp(service);
+        List<Path> pems;
+        try (var walk = Files.walk(files)) {
+            pems = walk.filter(Files::isRegularFile).toList();
+        }
+        JsonArray batch = new JsonArray();
+        for (Path pem : pems) {
+            batch.add(new JsonObject().put("name", pem.toString()).put("text", Files.readString(pem)));
+        }
+        assertEquals(count, admin.post("/admin/certificates/import", new JsonObject().put("files", batch)).body().getJsonArray("imported").size());
+        await(() -> service.registry().latestCrl(new org.certdir.registry.CaName(CA), true).isPresent(), Boolean::booleanValue, Duration.ofSeconds(10));
+        Thread.sleep(1500);
+        long numberBefore = service.registry().lastCrlNumber(new org.certdir.registry.CaName(CA));
+
+        List<CertificateRecord> bulk = service.registry().search(new CertificateQuery(null, org.certdir.registry.CertificateStatus.VALID,
+                new org.certdir.registry.CaName(CA), 1000, 0)).certificates().stream()
+                .filter(record -> record.details().mailAddresses().get(0).startsWith("bulk")).toList();
+        assertEquals(count, bulk.size());
+        for (CertificateRecord record : bulk) {
+            assertEquals(200, admin.post("/admin/certificates/" + CA + "/" + record.details().serial().hex() + "/revoke",
+                    new JsonObject().put("reason", "cessationOfOperation")).status());
+        }
+        X509CRL delta = await(() -> (X509CRL) java.security.cert.CertificateFactory.getInstance("X.509").generateCRL(
+                        Files.newInputStream(data.resolve("crl/" + CA + "-delta.crl"))),
+                crl -> crl.getRevokedCertificates() != null && crl.getRevokedCertificates().size() >= count, Duration.ofSeconds(30));
+        for (CertificateRecord record : bulk) {
+            assertTrue(delta.getRevokedCertificate(record.details().serial().value()) != null, record.details().serial() + " is missing");
+        }
+        long issued = service.registry().lastCrlNumber(new org.certdir.registry.CaName(CA)) - numberBefore;
+        System.out.printf("%d revocations gave %d CRLs%n", count, issued);
+        assertTrue(issued <= 30, count + " revocations gave " + issued + " CRLs");
+    }
+}
