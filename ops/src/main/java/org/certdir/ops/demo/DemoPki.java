@@ -166,6 +166,10 @@ public final class DemoPki {
                 Mallory's entry has no certificate any more (revoked):
                   ldapsearch -x -H ldap://127.0.0.1:10389 -b dc=example,dc=com '(mail=mallory@example.com)' 'userCertificate;binary'
 
+                CRLs of the issuing CA (full, and delta since it), over HTTP and as files, checked by OpenSSL:
+                  curl -s http://127.0.0.1:8080/crl/demo-issuing-ca.crl | openssl crl -inform DER -noout -text
+                  openssl crl -inform DER -in ../crl/demo-issuing-ca-delta.crl -CAfile chain.pem -noout
+
                 Service health:
                   curl -s http://127.0.0.1:8080/health
 
