@@ -48,9 +48,11 @@ public final class CrlPublisher implements AutoCloseable {
     private final Map<String, ExecutorService> pointThreads = new ConcurrentHashMap<>();
     /** CA name → when its first unpublished status change happened. */
     private final Map<CaName, Instant> pending = new ConcurrentHashMap<>();
-    /** "ca/point" → consecutive failures, for the backoff. */
+    /** "ca/point/kind" → consecutive failures, for the backoff, and when the next attempt may go. */
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private final Map<String, Instant> retryAt = new ConcurrentHashMap<>();
+    /** "ca/point/kind" of the CRLs on their way to a point right now. */
+    private final java.util.Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
     public CrlPublisher(Registry registry, CrlIssuer issuer, List<DistributionPoint> points, CrlSettings settings, Clock clock) {
         this.registry = registry;
@@ -136,8 +138,13 @@ public final class CrlPublisher implements AutoCloseable {
         points.forEach(point -> distribute(point, ca, crl));
     }
 
+    private static String key(CaRecord ca, DistributionPoint point, boolean delta) {
+        return ca.name() + "/" + point.name() + (delta ? "/delta" : "/full");
+    }
+
     private void distribute(DistributionPoint point, CaRecord ca, CrlRecord crl) {
-        String key = ca.name() + "/" + point.name();
+        String key = key(ca, point, crl.delta());
+        inFlight.add(key);
         pointThreads.get(point.name()).execute(() -> {
             try {
                 point.publish(ca, crl);
@@ -153,19 +160,38 @@ public final class CrlPublisher implements AutoCloseable {
                 registry.recordPointAttempt(ca, point.name(), crl, error);
                 LOG.warn("CRL {} of CA {} did not reach {} (attempt {}), retrying in {} s: {}", crl.number(), ca.name(), point.name(), failed,
                         delay.toSeconds(), error);
+            } finally {
+                inFlight.remove(key);
             }
         });
     }
 
-    /** Re-sends the newest CRLs to points that failed, once their backoff has passed. */
+    /**
+     * Re-sends the newest CRL of each kind to every point that holds an older one (or none) and has nothing on
+     * its way, once the point's backoff has passed. Decided from the registry's record of each point, so it also
+     * covers a restart and a success of one kind while the other kind still fails.
+     */
     private void retryLaggingPoints(CaRecord ca, Instant now) {
-        for (DistributionPoint point : points) {
-            String key = ca.name() + "/" + point.name();
-            Instant due = retryAt.get(key);
-            if (due != null && !due.isAfter(now)) {
-                retryAt.remove(key);
-                for (boolean delta : new boolean[] {false, true}) {
-                    registry.latestCrl(ca.name(), delta).ifPresent(crl -> distribute(point, ca, crl));
+        Map<String, PointState> states = new java.util.HashMap<>();
+        for (PointState state : registry.pointStates()) {
+            if (state.ca().equals(ca.name())) {
+                states.put(state.point(), state);
+            }
+        }
+        for (boolean delta : new boolean[] {false, true}) {
+            Optional<CrlRecord> latest = registry.latestCrl(ca.name(), delta);
+            if (latest.isEmpty()) {
+                continue;
+            }
+            for (DistributionPoint point : points) {
+                PointState state = states.get(point.name());
+                Long held = state == null ? null : delta ? state.deltaNumber() : state.fullNumber();
+                String key = key(ca, point, delta);
+                Instant due = retryAt.get(key);
+                boolean lagging = held == null || held < latest.get().number();
+                if (lagging && !inFlight.contains(key) && (due == null || !due.isAfter(now))) {
+                    retryAt.remove(key);
+                    distribute(point, ca, latest.get());
                 }
             }
         }
