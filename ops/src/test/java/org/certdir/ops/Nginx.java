@@ -52,7 +52,8 @@ final class Nginx implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(directory.resolve("stdout.log").toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
-            try (Socket socket = new Socket("127.0.0.1", port)) {
+            try {
+                new Socket("127.0.0.1", port).close();
                 return;
             } catch (IOException notYet) {
                 if (!process.isAlive()) {

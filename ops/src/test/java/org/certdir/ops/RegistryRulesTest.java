@@ -237,6 +237,25 @@ class RegistryRulesTest {
     }
 
     @Test
+    void expiredRevokedCertificate_leavesTheCrlOnlyAfterOneFullCrlListedIt() throws Exception {
+        CertificateIssuer past = new CertificateIssuer(new PublicationUrls("http://127.0.0.1:8080", "127.0.0.1", 10389, Dit.of("dc=example,dc=com")),
+                Clock.fixed(NOW.minus(Duration.ofDays(60)), ZoneOffset.UTC));
+        CertificateDetails expired = details(past.smime(ca, "old@example.com", "Old", "test", SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256, Duration.ofDays(30)));
+        CertificateDetails current = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
+        registry.addCertificate(caRecord, expired, ADMIN);
+        registry.addCertificate(caRecord, current, ADMIN);
+        registry.revoke(ca.name(), expired.serial(), RevocationReason.KEY_COMPROMISE, null, ADMIN);
+        registry.revoke(ca.name(), current.serial(), RevocationReason.KEY_COMPROMISE, null, ADMIN);
+
+        java.util.function.Function<Instant, List<String>> listed = previousFull -> registry.revocationList(ca.name(), NOW.plusSeconds(60), previousFull)
+                .stream().map(entry -> entry.serial().hex()).toList();
+        assertEquals(List.of(expired.serial().hex(), current.serial().hex()), listed.apply(null), "never on a full CRL yet: listed");
+        assertEquals(List.of(expired.serial().hex(), current.serial().hex()), listed.apply(NOW.minusSeconds(1)),
+                "revoked after the last full CRL: not on it yet, so listed");
+        assertEquals(List.of(current.serial().hex()), listed.apply(NOW.plusSeconds(1)), "expired and already on a full CRL: gone");
+    }
+
+    @Test
     void registry_survivesReopen() throws Exception {
         CertificateDetails certificate = smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256);
         registry.addCertificate(caRecord, certificate, ADMIN);
