@@ -1,0 +1,199 @@
+package org.certdir.ops;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import org.certdir.crl.CrlIssuer;
+import org.certdir.crl.CrlSettings;
+import org.certdir.crl.distribution.DistributionPoint;
+import org.certdir.crl.distribution.FilePoint;
+import org.certdir.crl.distribution.HttpPoint;
+import org.certdir.crl.distribution.LdapPoint;
+import org.certdir.directory.embedded.DirectorySettings;
+import org.certdir.directory.embedded.EmbeddedDirectory;
+import org.certdir.directory.publication.DirectoryPublisher;
+import org.certdir.ops.issuance.CaSigners;
+import org.certdir.ops.issuance.CertificateIssuer;
+import org.certdir.ops.issuance.CertificateIssuer.Issued;
+import org.certdir.ops.issuance.KeyAlgorithm;
+import org.certdir.ops.issuance.KeyFiles;
+import org.certdir.ops.issuance.PublicationUrls;
+import org.certdir.registry.Actor;
+import org.certdir.registry.CaName;
+import org.certdir.registry.CaRecord;
+import org.certdir.registry.CertificateDetails;
+import org.certdir.registry.CrlRecord;
+import org.certdir.registry.Registry;
+import org.certdir.registry.RevocationReason;
+import org.certdir.schemas.Dit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Benchmark, not a test (failsafe does not pick it up by name): a full CRL of 1,000,000 revoked certificates of
+ * one CA (ECDSA P-256) built, signed, checked and published to a file, the embedded directory and the HTTP point;
+ * a delta after one more revocation; and {@code openssl ca -gencrl} over an index.txt of the same entries, in the
+ * same run. Run:
+ * <pre>mvn -pl ops -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test=CrlBench</pre>
+ * Figures go to stdout and {@code ops/target/crl-bench.txt}. {@code -Dcrl.bench.entries=N} changes the size.
+ */
+class CrlBench {
+
+    private static final Dit DIT = Dit.of("dc=example,dc=com");
+
+    @TempDir
+    Path data;
+
+    @Test
+    void millionEntryCrl() throws Exception {
+        int entries = Integer.getInteger("crl.bench.entries", 1_000_000);
+        StringBuilder report = new StringBuilder(String.format("entries: %,d (ECDSA P-256 CA)%n", entries));
+        Path registryFile = data.resolve("registry.db");
+        char[] passphrase = "bench-passphrase".toCharArray();
+        CertificateIssuer issuer = new CertificateIssuer(new PublicationUrls("http://127.0.0.1:8080", "127.0.0.1", 10389, DIT), Clock.systemUTC());
+        Issued root = issuer.rootCa("Bench CA", "bench", KeyAlgorithm.EC_P256, Duration.ofDays(3650));
+        KeyFiles.writePkcs12(data.resolve("keys/bench-ca.p12"), passphrase,
+                List.of(new KeyFiles.KeyEntry("bench-ca", root.keyPair().getPrivate(), List.of(root.certificate()))));
+
+        CaRecord ca;
+        try (Registry registry = Registry.open(registryFile, Clock.systemUTC())) {
+            ca = registry.addCa(new CaName("bench-ca"), CertificateDetails.parse(root.certificate().getEncoded()), "keys/bench-ca.p12", Actor.SERVICE);
+        }
+        Instant revokedAt = Instant.now().minus(Duration.ofDays(1));
+        Instant notAfter = Instant.now().plus(Duration.ofDays(365));
+        BigInteger[] serials = new BigInteger[entries];
+        SecureRandom random = new SecureRandom();
+        long insertStart = System.nanoTime();
+        // Synthetic rows straight into the registry's table: only what a CRL reads (serial, status, time, reason, expiry).
+        try (Connection sql = DriverManager.getConnection("jdbc:sqlite:" + registryFile)) {
+            sql.setAutoCommit(false);
+            try (PreparedStatement insert = sql.prepareStatement("INSERT INTO certificate (ca_id, serial, subject, issuer, not_before, not_after, usage,"
+                    + " status, revoked_at, reason, sha256, der, created_at) VALUES (?, ?, 'CN=x', ?, ?, ?, 'signing', 'revoked', ?, 1, ?, x'00', ?)")) {
+                for (int i = 0; i < entries; i++) {
+                    serials[i] = new BigInteger(128, random).setBit(127);
+                    insert.setLong(1, ca.id());
+                    insert.setString(2, serials[i].toString(16));
+                    insert.setString(3, ca.certificate().subject());
+                    insert.setLong(4, revokedAt.toEpochMilli());
+                    insert.setLong(5, notAfter.toEpochMilli());
+                    insert.setLong(6, revokedAt.toEpochMilli());
+                    insert.setString(7, serials[i].toString(16));
+                    insert.setLong(8, revokedAt.toEpochMilli());
+                    insert.addBatch();
+                    if (i % 10_000 == 9_999) {
+                        insert.executeBatch();
+                    }
+                }
+                insert.executeBatch();
+            }
+            sql.commit();
+        }
+        report.append(String.format("synthetic registry rows inserted in %.1f s%n", (System.nanoTime() - insertStart) / 1e9));
+
+        int maxPdu = 256 * 1024 * 1024;
+        try (Registry registry = Registry.open(registryFile, Clock.systemUTC());
+             EmbeddedDirectory directory = EmbeddedDirectory.start(new DirectorySettings(data.resolve("directory"), DIT, "127.0.0.1", 0, 0, null, null,
+                     "bench", 100, Duration.ofSeconds(60), maxPdu, 2, 1000));
+             com.unboundid.ldap.sdk.LDAPConnection ldap = new com.unboundid.ldap.sdk.LDAPConnection("127.0.0.1", directory.ldapPort(),
+                     EmbeddedDirectory.SERVICE_ACCOUNT, "bench")) {
+            DirectoryPublisher publisher = new DirectoryPublisher(ldap, DIT);
+            publisher.republish(registry);
+            CrlIssuer crlIssuer = new CrlIssuer(registry, new CaSigners(data, passphrase), CrlSettings.defaults("http://127.0.0.1:8080"), Clock.systemUTC());
+            List<DistributionPoint> points = List.of(new FilePoint("files", data.resolve("crl")), new LdapPoint("directory", publisher),
+                    new HttpPoint("http"));
+
+            System.gc();
+            ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+            long start = System.nanoTime();
+            CrlRecord full = crlIssuer.issueFull(ca);
+            long built = System.nanoTime();
+            long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP)
+                    .mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+            report.append(String.format("certdir full CRL: %,d entries, %,d bytes; build + sign + verify + record %.2f s; peak heap %,d MiB%n",
+                    full.entries(), full.der().length, (built - start) / 1e9, peakHeap / (1024 * 1024)));
+            for (DistributionPoint point : points) {
+                long before = System.nanoTime();
+                point.publish(ca, full);
+                report.append(String.format("  published to %-10s %.2f s%n", point.name(), (System.nanoTime() - before) / 1e9));
+            }
+            report.append(String.format("certdir full CRL total (build to last point): %.2f s%n", (System.nanoTime() - start) / 1e9));
+
+            Issued extra = issuer.smime(new CertificateIssuer.SigningCa(ca.name(), root.certificate(), root.keyPair().getPrivate()), "late@example.com",
+                    "Late", "bench", CertificateIssuer.SmimePurpose.SIGNING, KeyAlgorithm.EC_P256, Duration.ofDays(30));
+            CertificateDetails extraDetails = CertificateDetails.parse(extra.certificate().getEncoded());
+            registry.addCertificate(ca, extraDetails, Actor.SERVICE);
+            registry.revoke(ca.name(), extraDetails.serial(), RevocationReason.KEY_COMPROMISE, null, Actor.SERVICE);
+            long deltaStart = System.nanoTime();
+            CrlRecord delta = crlIssuer.issueDelta(ca);
+            for (DistributionPoint point : points) {
+                point.publish(ca, delta);
+            }
+            report.append(String.format("certdir delta CRL after one more revocation: %d entries, build to last point %.1f ms%n", delta.entries(),
+                    (System.nanoTime() - deltaStart) / 1e6));
+        }
+
+        report.append(openssl(root, serials, revokedAt, notAfter));
+        System.out.print(report);
+        Files.writeString(Path.of("target", "crl-bench.txt"), report.toString(), StandardCharsets.UTF_8);
+    }
+
+    /** {@code openssl ca -gencrl} over an index.txt of the same entries, signed with the same key. */
+    private String openssl(Issued root, BigInteger[] serials, Instant revokedAt, Instant notAfter) throws Exception {
+        Path dir = data.resolve("openssl");
+        Files.createDirectories(dir);
+        Path key = dir.resolve("ca.key");
+        Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(root.keyPair().getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        Path cert = Files.writeString(dir.resolve("ca.pem"), KeyFiles.pem(List.of(root.certificate())));
+        DateTimeFormatter utc = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+        StringBuilder index = new StringBuilder();
+        for (BigInteger serial : serials) {
+            index.append("R\t").append(utc.format(notAfter)).append('\t').append(utc.format(revokedAt)).append(",keyCompromise\t")
+                    .append(serial.toString(16).toUpperCase()).append("\tunknown\t/CN=x\n");
+        }
+        Files.writeString(dir.resolve("index.txt"), index);
+        Files.writeString(dir.resolve("crlnumber"), "01\n");
+        Path config = Files.writeString(dir.resolve("openssl.cnf"), """
+                [ ca ]
+                default_ca = bench
+                [ bench ]
+                dir = %s
+                database = $dir/index.txt
+                crlnumber = $dir/crlnumber
+                certificate = %s
+                private_key = %s
+                default_md = sha256
+                default_crl_days = 7
+                crl_extensions = crl_ext
+                [ crl_ext ]
+                authorityKeyIdentifier = keyid:always
+                """.formatted(dir, cert, key));
+        long start = System.nanoTime();
+        Process process = new ProcessBuilder("openssl", "ca", "-gencrl", "-config", config.toString(), "-out", dir.resolve("crl.pem").toString())
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = process.waitFor();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (code != 0) {
+            return "openssl ca -gencrl failed (" + code + "): " + output + "\n";
+        }
+        return String.format("openssl ca -gencrl (%s): %.2f s for the same entries (PEM output, %,d bytes)%n",
+                new String(new ProcessBuilder("openssl", "version").start().getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip(), seconds,
+                Files.size(dir.resolve("crl.pem")));
+    }
+}
