@@ -21,6 +21,7 @@ import org.certdir.registry.Actor;
 import org.certdir.registry.CaRecord;
 import org.certdir.registry.CertificateStatus;
 import org.certdir.registry.CrlRecord;
+import org.certdir.registry.CrlSummary;
 import org.certdir.registry.Registry;
 import org.certdir.registry.RevocationReason;
 import org.certdir.registry.RevokedCertificate;
@@ -50,7 +51,7 @@ public final class CrlIssuer {
         // The revision is read first: a change that commits while the list is read is in the list or after the revision.
         long revision = registry.revision();
         Instant thisUpdate = clock.instant();
-        Instant previousFull = registry.latestCrl(ca.name(), false).map(CrlRecord::thisUpdate).orElse(null);
+        Instant previousFull = registry.latestCrlSummary(ca.name(), false).map(CrlSummary::thisUpdate).orElse(null);
         List<CrlBuilder.Entry> entries = new ArrayList<>();
         for (RevokedCertificate revoked : registry.revocationList(ca.name(), thisUpdate, previousFull)) {
             entries.add(new CrlBuilder.Entry(revoked.serial().value(), revoked.revokedAt(), revoked.reason(), revoked.invalidityDate()));
@@ -68,7 +69,7 @@ public final class CrlIssuer {
      * stands now — revoked or held with its reason, released ones as removeFromCRL (RFC 5280 §5.3.1).
      */
     public CrlRecord issueDelta(CaRecord ca) {
-        CrlRecord base = registry.latestCrl(ca.name(), false)
+        CrlSummary base = registry.latestCrlSummary(ca.name(), false)
                 .orElseThrow(() -> new IllegalStateException("CA '" + ca.name() + "' has no full CRL to base a delta on"));
         long revision = registry.revision();
         Instant thisUpdate = clock.instant();

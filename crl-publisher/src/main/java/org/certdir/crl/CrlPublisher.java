@@ -16,6 +16,7 @@ import org.certdir.crl.distribution.DistributionPoint;
 import org.certdir.registry.CaName;
 import org.certdir.registry.CaRecord;
 import org.certdir.registry.CrlRecord;
+import org.certdir.registry.CrlSummary;
 import org.certdir.registry.PointState;
 import org.certdir.registry.Registry;
 import org.certdir.registry.StatusChange;
@@ -97,7 +98,7 @@ public final class CrlPublisher implements AutoCloseable {
     }
 
     private void issueIfDue(CaRecord ca, Instant now) {
-        Optional<CrlRecord> full = registry.latestCrl(ca.name(), false);
+        Optional<CrlSummary> full = registry.latestCrlSummary(ca.name(), false);
         Instant changedAt = pending.get(ca.name());
         boolean settled = changedAt != null && !changedAt.plus(settings.debounce()).isAfter(now);
         if (full.isEmpty() || !full.get().thisUpdate().plus(settings.fullPeriod()).isAfter(now) || (settled && !settings.deltas())) {
@@ -108,7 +109,7 @@ public final class CrlPublisher implements AutoCloseable {
         if (!settings.deltas()) {
             return;
         }
-        Optional<CrlRecord> delta = registry.latestCrl(ca.name(), true).filter(d -> d.baseNumber() == full.get().number());
+        Optional<CrlSummary> delta = registry.latestCrlSummary(ca.name(), true).filter(d -> d.baseNumber() == full.get().number());
         boolean deltaDue = delta.isEmpty() || !delta.get().thisUpdate().plus(settings.deltaPeriod()).isAfter(now);
         if (settled || deltaDue) {
             pending.remove(ca.name());
@@ -179,7 +180,7 @@ public final class CrlPublisher implements AutoCloseable {
             }
         }
         for (boolean delta : new boolean[] {false, true}) {
-            Optional<CrlRecord> latest = registry.latestCrl(ca.name(), delta);
+            Optional<CrlSummary> latest = registry.latestCrlSummary(ca.name(), delta);
             if (latest.isEmpty()) {
                 continue;
             }
@@ -191,7 +192,9 @@ public final class CrlPublisher implements AutoCloseable {
                 boolean lagging = held == null || held < latest.get().number();
                 if (lagging && !inFlight.contains(key) && (due == null || !due.isAfter(now))) {
                     retryAt.remove(key);
-                    distribute(point, ca, latest.get());
+                    // Only now the CRL's bytes are read, for the point that needs them.
+                    boolean kind = delta;
+                    registry.latestCrl(ca.name(), kind).ifPresent(crl -> distribute(point, ca, crl));
                 }
             }
         }

@@ -117,7 +117,8 @@ public final class Service implements AutoCloseable {
 
         LDAPConnectionPool pool;
         try {
-            pool = new LDAPConnectionPool(new LDAPConnection(ldap.host(), directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, ldapPassword), 2);
+            pool = new LDAPConnectionPool(new LDAPConnection(directoryConnectionOptions(), ldap.host(), directory.ldapPort(),
+                    EmbeddedDirectory.SERVICE_ACCOUNT, ldapPassword), 2);
         } catch (LDAPException e) {
             throw new StartupFailure("cannot connect to the embedded directory as the service account: " + e.getMessage(), e);
         }
@@ -178,6 +179,16 @@ public final class Service implements AutoCloseable {
         CrlPublisher crlPublisher = new CrlPublisher(registry, new CrlIssuer(registry, signers, crlSettings, clock), points, crlSettings, clock);
         crlPublisher.start();
         return crlPublisher;
+    }
+
+    /**
+     * The service account's LDAP options: CA entries carry CRLs, which for a large CA are tens of megabytes, more
+     * than the SDK's default limit of 20 MiB per message.
+     */
+    public static com.unboundid.ldap.sdk.LDAPConnectionOptions directoryConnectionOptions() {
+        com.unboundid.ldap.sdk.LDAPConnectionOptions options = new com.unboundid.ldap.sdk.LDAPConnectionOptions();
+        options.setMaxMessageSize(512 * 1024 * 1024);
+        return options;
     }
 
     public String ldapUrl() {

@@ -108,8 +108,8 @@ class CrlBench {
         try (Registry registry = Registry.open(registryFile, Clock.systemUTC());
              EmbeddedDirectory directory = EmbeddedDirectory.start(new DirectorySettings(data.resolve("directory"), DIT, "127.0.0.1", 0, 0, null, null,
                      "bench", 100, Duration.ofSeconds(60), maxPdu, 2, 1000));
-             com.unboundid.ldap.sdk.LDAPConnection ldap = new com.unboundid.ldap.sdk.LDAPConnection("127.0.0.1", directory.ldapPort(),
-                     EmbeddedDirectory.SERVICE_ACCOUNT, "bench")) {
+             com.unboundid.ldap.sdk.LDAPConnection ldap = new com.unboundid.ldap.sdk.LDAPConnection(Service.directoryConnectionOptions(),
+                     "127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, "bench")) {
             DirectoryPublisher publisher = new DirectoryPublisher(ldap, DIT);
             publisher.republish(registry);
             CrlIssuer crlIssuer = new CrlIssuer(registry, new CaSigners(data, passphrase), CrlSettings.defaults("http://127.0.0.1:8080"), Clock.systemUTC());
@@ -131,6 +131,7 @@ class CrlBench {
                 report.append(String.format("  published to %-10s %.2f s%n", point.name(), (System.nanoTime() - before) / 1e9));
             }
             report.append(String.format("certdir full CRL total (build to last point): %.2f s%n", (System.nanoTime() - start) / 1e9));
+            System.out.print(report);
 
             Issued extra = issuer.smime(new CertificateIssuer.SigningCa(ca.name(), root.certificate(), root.keyPair().getPrivate()), "late@example.com",
                     "Late", "bench", CertificateIssuer.SmimePurpose.SIGNING, KeyAlgorithm.EC_P256, Duration.ofDays(30));

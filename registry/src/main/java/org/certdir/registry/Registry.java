@@ -438,6 +438,18 @@ public final class Registry implements AutoCloseable {
                 + " ORDER BY crl.number DESC LIMIT 1", statement -> statement.setString(1, ca.value()), Registry::crlRecord).stream().findFirst();
     }
 
+    /** The newest full (or delta) CRL of a CA without its bytes. */
+    public Optional<CrlSummary> latestCrlSummary(CaName ca, boolean delta) {
+        return database.query("SELECT ca.name, crl.number, crl.base_number, crl.revision, crl.this_update, crl.next_update, crl.entries"
+                + " FROM crl JOIN ca ON ca.id = crl.ca_id WHERE ca.name = ? AND crl.base_number IS " + (delta ? "NOT NULL" : "NULL")
+                + " ORDER BY crl.number DESC LIMIT 1", statement -> statement.setString(1, ca.value()), row -> {
+                    long base = row.getLong(3);
+                    Long baseNumber = row.wasNull() ? null : base;
+                    return new CrlSummary(new CaName(row.getString(1)), row.getLong(2), baseNumber, row.getLong(4), Instant.ofEpochMilli(row.getLong(5)),
+                            Instant.ofEpochMilli(row.getLong(6)), row.getInt(7));
+                }).stream().findFirst();
+    }
+
     /**
      * Records a CRL just issued, with its audit record. Its number must be greater than every number the CA
      * used before (RFC 5280 §5.2.3): a CRL that would go backwards is refused, so it is never published.

@@ -105,10 +105,12 @@ public final class DirectoryPublisher {
             }
         }
         try {
-            SearchResultEntry existing = ldap.getEntry(dn.toString(), "*");
+            // Only the CRL attributes: the entry's others may be megabytes we need not read.
+            String[] wanted = values.keySet().stream().map(DirectoryPublisher::baseName).toArray(String[]::new);
+            SearchResultEntry existing = ldap.getEntry(dn.toString(), wanted);
             if (existing == null) {
                 publishCa(ca);
-                existing = ldap.getEntry(dn.toString(), "*");
+                existing = ldap.getEntry(dn.toString(), wanted);
             }
             update(existing, values, List.of());
         } catch (LDAPException e) {
@@ -195,8 +197,10 @@ public final class DirectoryPublisher {
         }
     }
 
-    private void rewrite(SearchResultEntry current, Map<String, List<byte[]>> binaryAttributes, List<Modification> others)
+    private void rewrite(SearchResultEntry partial, Map<String, List<byte[]>> binaryAttributes, List<Modification> others)
             throws LDAPException {
+        // The entry is written again whole: read all of it, whatever the caller read.
+        SearchResultEntry current = ldap.getEntry(partial.getDN(), "*");
         Set<String> replaced = new HashSet<>();
         binaryAttributes.keySet().forEach(name -> replaced.add(baseName(name)));
         others.forEach(modification -> replaced.add(baseName(modification.getAttributeName())));

@@ -320,8 +320,8 @@ public final class AdminApi {
                 continue;
             }
             JsonObject json = new JsonObject().put("ca", ca.name().value());
-            registry.latestCrl(ca.name(), false).ifPresent(full -> json.put("full", crlJson(full)));
-            registry.latestCrl(ca.name(), true).ifPresent(delta -> json.put("delta", crlJson(delta)));
+            registry.latestCrlSummary(ca.name(), false).ifPresent(full -> json.put("full", crlJson(full)));
+            registry.latestCrlSummary(ca.name(), true).ifPresent(delta -> json.put("delta", crlJson(delta)));
             JsonArray points = new JsonArray();
             for (org.certdir.registry.PointState state : crl.status()) {
                 if (state.ca().equals(ca.name())) {
@@ -341,7 +341,7 @@ public final class AdminApi {
         HttpListeners.json(context, 200, new JsonObject().put("cas", cas));
     }
 
-    private static JsonObject crlJson(org.certdir.registry.CrlRecord record) {
+    private static JsonObject crlJson(org.certdir.registry.CrlSummary record) {
         JsonObject json = new JsonObject().put("number", record.number()).put("entries", record.entries())
                 .put("thisUpdate", record.thisUpdate().toString()).put("nextUpdate", record.nextUpdate().toString());
         return record.baseNumber() == null ? json : json.put("baseNumber", record.baseNumber());

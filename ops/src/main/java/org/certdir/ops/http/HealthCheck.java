@@ -46,9 +46,9 @@ public final class HealthCheck {
         for (PointState state : crl.status()) {
             JsonObject point = new JsonObject().put("ca", state.ca().value()).put("point", state.point())
                     .put("fullNumber", state.fullNumber()).put("deltaNumber", state.deltaNumber());
-            Instant issued = registry.latestCrl(state.ca(), false).map(record -> record.thisUpdate()).orElse(null);
-            boolean current = state.fullNumber() != null && issued != null && Duration.between(issued, now).compareTo(tooOld) <= 0
-                    && registry.latestCrl(state.ca(), false).map(record -> record.number() == state.fullNumber()).orElse(false);
+            var newest = registry.latestCrlSummary(state.ca(), false);
+            boolean current = state.fullNumber() != null && newest.isPresent()
+                    && Duration.between(newest.get().thisUpdate(), now).compareTo(tooOld) <= 0 && newest.get().number() == state.fullNumber();
             if (state.publishedAt() != null) {
                 point.put("publishedAt", state.publishedAt().toString());
             }
