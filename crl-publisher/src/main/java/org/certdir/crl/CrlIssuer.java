@@ -1,6 +1,5 @@
 package org.certdir.crl;
 
-import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
@@ -9,13 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.bouncycastle.asn1.ASN1InputStream;
 import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.ASN1TaggedObject;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.cert.X509CRLHolder;
-import org.bouncycastle.cert.CertException;
+import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.certdir.crl.build.CrlBuilder;
 import org.certdir.registry.Actor;
 import org.certdir.registry.CaRecord;
@@ -94,26 +95,78 @@ public final class CrlIssuer {
         return registry.recordCrl(ca, number, base.number(), revision, thisUpdate, nextUpdate, entries.size(), der, Actor.SERVICE);
     }
 
+    /**
+     * Takes the CRL apart as a client would — outer structure, TBSCertList, algorithm, signature, no trailing
+     * bytes — verifies the signature over the TBSCertList bytes with the CA certificate's key, and checks the
+     * issuer and the number. The million entries of a large CRL are not turned into objects for it.
+     */
     private void checkBeforePublishing(CaRecord ca, byte[] der, long number) {
-        X509CRLHolder parsed;
         try {
-            parsed = new X509CRLHolder(der);
-        } catch (IOException e) {
-            throw new IllegalStateException("the CRL just built for CA '" + ca.name() + "' does not parse: " + e.getMessage(), e);
-        }
-        try {
-            if (!parsed.isSignatureValid(new JcaContentVerifierProviderBuilder().build(ca.certificate().certificate()))) {
-                throw new IllegalStateException("the CRL just signed for CA '" + ca.name() + "' does not verify with the CA certificate: "
-                        + "the CA key and certificate do not match");
+            int[] outer = Der.header(der, 0);
+            if (outer[1] + outer[2] != der.length) {
+                throw new IllegalStateException("its outer SEQUENCE does not span the whole encoding");
             }
-        } catch (CertException | OperatorCreationException e) {
-            throw new IllegalStateException("cannot verify the CRL just signed for CA '" + ca.name() + "': " + e.getMessage(), e);
+            int tbsStart = outer[1];
+            int[] tbsHeader = Der.header(der, tbsStart);
+            int tbsEnd = tbsHeader[1] + tbsHeader[2];
+            int[] algorithmHeader = Der.header(der, tbsEnd);
+            int algorithmEnd = algorithmHeader[1] + algorithmHeader[2];
+            int[] signatureHeader = Der.header(der, algorithmEnd);
+            if (signatureHeader[0] != 0x03 || signatureHeader[1] + signatureHeader[2] != der.length || der[signatureHeader[1]] != 0) {
+                throw new IllegalStateException("its signature is not a BIT STRING ending the encoding");
+            }
+            byte[] tbs = java.util.Arrays.copyOfRange(der, tbsStart, tbsEnd);
+            AlgorithmIdentifier algorithm = AlgorithmIdentifier.getInstance(java.util.Arrays.copyOfRange(der, tbsEnd, algorithmEnd));
+            java.security.Signature verifier = java.security.Signature.getInstance(ALGORITHM_NAMES.getAlgorithmName(algorithm), BOUNCY_CASTLE);
+            verifier.initVerify(ca.certificate().certificate().getPublicKey());
+            verifier.update(tbs);
+            if (!verifier.verify(java.util.Arrays.copyOfRange(der, signatureHeader[1] + 1, der.length))) {
+                throw new IllegalStateException("its signature does not verify with the CA certificate: the CA key and certificate do not match");
+            }
+            ASN1Sequence tbsList;
+            try (ASN1InputStream in = new ASN1InputStream(tbs, true)) {
+                tbsList = ASN1Sequence.getInstance(in.readObject());
+            }
+            X500Name issuer = X500Name.getInstance(tbsList.getObjectAt(2));
+            if (!java.util.Arrays.equals(issuer.getEncoded(), ca.certificate().certificate().getSubjectX500Principal().getEncoded())) {
+                throw new IllegalStateException("its issuer " + issuer + " is not the CA's subject");
+            }
+            ASN1TaggedObject extensions = ASN1TaggedObject.getInstance(tbsList.getObjectAt(tbsList.size() - 1));
+            long parsedNumber = ASN1Integer.getInstance(Extensions.getInstance(extensions.getExplicitBaseObject()).getExtensionParsedValue(Extension.cRLNumber))
+                    .getValue().longValueExact();
+            long last = registry.lastCrlNumber(ca.name());
+            if (parsedNumber != number || parsedNumber <= last) {
+                throw new IllegalStateException("its number " + parsedNumber + " is not the next after " + last);
+            }
+        } catch (java.io.IOException | java.security.GeneralSecurityException | RuntimeException e) {
+            throw new IllegalStateException("the CRL just built for CA '" + ca.name() + "' is not fit to publish: " + e.getMessage(), e);
         }
-        long parsedNumber = ASN1Integer.getInstance(parsed.getExtension(Extension.cRLNumber).getParsedValue()).getValue().longValueExact();
-        long last = registry.lastCrlNumber(ca.name());
-        if (parsedNumber != number || parsedNumber <= last) {
-            throw new IllegalStateException("the CRL just built for CA '" + ca.name() + "' has number " + parsedNumber + ", which is not greater than "
-                    + last);
+    }
+
+    private static final java.security.Provider BOUNCY_CASTLE = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    private static final org.bouncycastle.operator.DefaultAlgorithmNameFinder ALGORITHM_NAMES = new org.bouncycastle.operator.DefaultAlgorithmNameFinder();
+
+    /** DER tag and length parsing, just enough to find the parts of a CRL without decoding its entries. */
+    private static final class Der {
+        /** {tag, content start, content length} of the element at {@code offset}. */
+        static int[] header(byte[] der, int offset) {
+            int tag = der[offset] & 0xff;
+            int first = der[offset + 1] & 0xff;
+            if (first < 0x80) {
+                return new int[] {tag, offset + 2, first};
+            }
+            int octets = first & 0x7f;
+            if (octets == 0 || octets > 4) {
+                throw new IllegalStateException("length of " + octets + " octets at offset " + offset + " is not DER");
+            }
+            int length = 0;
+            for (int i = 0; i < octets; i++) {
+                length = (length << 8) | (der[offset + 2 + i] & 0xff);
+            }
+            if (length < 0 || offset + 2 + octets + length > der.length) {
+                throw new IllegalStateException("element at offset " + offset + " runs past the end");
+            }
+            return new int[] {tag, offset + 2 + octets, length};
         }
     }
 }

@@ -24,11 +24,19 @@ final class TestServices {
                 defaults.demo());
     }
 
+    /** Ports handed out already: the OS may offer a port again that an earlier test still holds or just released. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free port on this machine", e);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("no free port on this machine", e);
+            }
         }
+        throw new IllegalStateException("no port that was not handed out before");
     }
 }
