@@ -53,16 +53,17 @@ public final class CrlIssuer {
         long revision = registry.revision();
         Instant thisUpdate = clock.instant();
         Instant previousFull = registry.latestCrlSummary(ca.name(), false).map(CrlSummary::thisUpdate).orElse(null);
-        List<CrlBuilder.Entry> entries = new ArrayList<>();
-        for (RevokedCertificate revoked : registry.revocationList(ca.name(), thisUpdate, previousFull)) {
-            entries.add(new CrlBuilder.Entry(revoked.serial().value(), revoked.revokedAt(), revoked.reason(), revoked.invalidityDate()));
-        }
+        List<RevokedCertificate> revoked = registry.revocationList(ca.name(), thisUpdate, previousFull);
+        // Mapped one at a time as the encoder takes them: no second list of a million entries.
+        Iterable<CrlBuilder.Entry> entries = () -> revoked.stream()
+                .map(entry -> new CrlBuilder.Entry(entry.serial().value(), entry.revokedAt(), entry.reason(), entry.invalidityDate()))
+                .iterator();
         long number = registry.lastCrlNumber(ca.name()) + 1;
         Instant nextUpdate = thisUpdate.plus(settings.fullValidity());
         byte[] der = CrlBuilder.full(ca.certificate().certificate(), signers.apply(ca), number, thisUpdate, nextUpdate, entries,
                 settings.deltas() ? settings.deltaUrl(ca.name().value()) : null);
         checkBeforePublishing(ca, der, number);
-        return registry.recordCrl(ca, number, null, revision, thisUpdate, nextUpdate, entries.size(), der, Actor.SERVICE);
+        return registry.recordCrl(ca, number, null, revision, thisUpdate, nextUpdate, revoked.size(), der, Actor.SERVICE);
     }
 
     /**

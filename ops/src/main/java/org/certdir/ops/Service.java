@@ -18,7 +18,7 @@ import org.certdir.directory.publication.DirectoryPublisher;
 import org.certdir.directory.publication.PublicationWorker;
 import org.certdir.ops.admin.AdminApi;
 import org.certdir.ops.config.ServiceConfig;
-import org.certdir.ops.data.DataDirectory;
+import org.certdir.ops.datadir.DataDirectory;
 import org.certdir.ops.demo.DemoPki;
 import org.certdir.ops.demo.LdapTlsKey;
 import org.certdir.ops.http.HealthCheck;

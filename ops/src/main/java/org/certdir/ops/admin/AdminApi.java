@@ -51,7 +51,7 @@ public final class AdminApi {
     private final SmimeIssuance issuance;
     private final org.certdir.crl.CrlPublisher crl;
 
-    public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.data.DataDirectory data,
+    public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.datadir.DataDirectory data,
                     org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl) {
         this.registry = registry;
         this.crl = crl;

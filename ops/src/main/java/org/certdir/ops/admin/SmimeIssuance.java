@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.certdir.ops.data.DataDirectory;
+import org.certdir.ops.datadir.DataDirectory;
 import org.certdir.ops.issuance.CertificateIssuer;
 import org.certdir.ops.issuance.CertificateIssuer.Issued;
 import org.certdir.ops.issuance.CertificateIssuer.SigningCa;

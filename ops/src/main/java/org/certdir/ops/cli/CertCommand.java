@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.concurrent.Callable;
 import org.certdir.ops.CliFailure;
-import org.certdir.ops.data.DataDirectory;
+import org.certdir.ops.datadir.DataDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.certdir.ops.data.DataDirectory;
+import org.certdir.ops.datadir.DataDirectory;
 import org.certdir.ops.issuance.CertificateIssuer;
 import org.certdir.ops.issuance.CertificateIssuer.Issued;
 import org.certdir.ops.issuance.CertificateIssuer.SigningCa;

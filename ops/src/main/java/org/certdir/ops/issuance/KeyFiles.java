@@ -15,7 +15,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import org.certdir.ops.data.DataDirectory;
+import org.certdir.ops.datadir.DataDirectory;
 
 /** PKCS#12 key files (CA keys, user key pairs, TLS keys) and PEM certificate files. */
 public final class KeyFiles {

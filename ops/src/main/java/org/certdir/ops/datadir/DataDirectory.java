@@ -1,4 +1,4 @@
-package org.certdir.ops.data;
+package org.certdir.ops.datadir;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
