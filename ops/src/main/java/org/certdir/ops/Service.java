@@ -159,8 +159,7 @@ public final class Service implements AutoCloseable {
                 case "file" -> new FilePoint(point.name(), data.root().resolve(point.target()));
                 case "ldap" -> new LdapPoint(point.name(), publisher);
                 case "http" -> httpPoint = new HttpPoint(point.name());
-                case "webdav" -> new WebDavPoint(point.name(), java.net.URI.create(point.target()), point.user(),
-                        point.passwordFile() == null ? null : DataDirectory.secret(point.passwordFile()));
+                case "webdav" -> new WebDavPoint(point.name(), java.net.URI.create(point.target()), point.user(), password(point));
                 default -> throw new StartupFailure("CRL point " + point.name() + " has an unknown type " + point.type());
             });
         }
@@ -189,6 +188,23 @@ public final class Service implements AutoCloseable {
         com.unboundid.ldap.sdk.LDAPConnectionOptions options = new com.unboundid.ldap.sdk.LDAPConnectionOptions();
         options.setMaxMessageSize(512 * 1024 * 1024);
         return options;
+    }
+
+    /** The password of a point's basic authentication, read from its file; null without one. */
+    private static String password(ServiceConfig.Point point) {
+        if (point.passwordFile() == null) {
+            return null;
+        }
+        try {
+            String password = java.nio.file.Files.readString(point.passwordFile()).strip();
+            if (password.isEmpty()) {
+                throw new StartupFailure("password file " + point.passwordFile() + " of CRL point " + point.name() + " is empty");
+            }
+            return password;
+        } catch (IOException e) {
+            throw new StartupFailure("password file " + point.passwordFile() + " of CRL point " + point.name() + " cannot be read ("
+                    + e.getClass().getSimpleName() + "): create it or fix certdir.crl.points");
+        }
     }
 
     public String ldapUrl() {
