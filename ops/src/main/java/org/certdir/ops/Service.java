@@ -157,7 +157,7 @@ public final class Service implements AutoCloseable {
         for (ServiceConfig.Point point : settings.points()) {
             points.add(switch (point.type()) {
                 case "file" -> new FilePoint(point.name(), data.root().resolve(point.target()));
-                case "ldap" -> new LdapPoint(point.name(), publisher);
+                case "ldap" -> new LdapPoint(point.name(), publisher, config.ldap().maxPduSize());
                 case "http" -> httpPoint = new HttpPoint(point.name());
                 case "webdav" -> new WebDavPoint(point.name(), java.net.URI.create(point.target()), point.user(), password(point));
                 default -> throw new StartupFailure("CRL point " + point.name() + " has an unknown type " + point.type());

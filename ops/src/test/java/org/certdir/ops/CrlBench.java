@@ -113,7 +113,7 @@ class CrlBench {
             DirectoryPublisher publisher = new DirectoryPublisher(ldap, DIT);
             publisher.republish(registry);
             CrlIssuer crlIssuer = new CrlIssuer(registry, new CaSigners(data, passphrase), CrlSettings.defaults("http://127.0.0.1:8080"), Clock.systemUTC());
-            List<DistributionPoint> points = List.of(new FilePoint("files", data.resolve("crl")), new LdapPoint("directory", publisher),
+            List<DistributionPoint> points = List.of(new FilePoint("files", data.resolve("crl")), new LdapPoint("directory", publisher, maxPdu),
                     new HttpPoint("http"));
 
             System.gc();

@@ -12,12 +12,18 @@ import org.certdir.registry.CrlRecord;
  */
 public final class LdapPoint implements DistributionPoint {
 
+    /** Room for the rest of the modify request around the two CRL values. */
+    private static final int REQUEST_OVERHEAD = 4096;
+
     private final String name;
     private final DirectoryPublisher publisher;
+    private final int maxRequestSize;
 
-    public LdapPoint(String name, DirectoryPublisher publisher) {
+    /** {@code maxRequestSize}: the largest LDAP request the directory accepts (its max PDU size). */
+    public LdapPoint(String name, DirectoryPublisher publisher, int maxRequestSize) {
         this.name = name;
         this.publisher = publisher;
+        this.maxRequestSize = maxRequestSize;
     }
 
     @Override
@@ -26,7 +32,13 @@ public final class LdapPoint implements DistributionPoint {
     }
 
     @Override
-    public void publish(CaRecord ca, CrlRecord crl) {
+    public void publish(CaRecord ca, CrlRecord crl) throws java.io.IOException {
+        // Replacing a value while keeping its ;binary name sends the old value along with the new one.
+        long needed = 2L * crl.der().length + REQUEST_OVERHEAD;
+        if (needed > maxRequestSize) {
+            throw new java.io.IOException("CRL " + crl.number() + " of CA '" + crl.ca() + "' (" + crl.der().length + " bytes) needs an LDAP request of about "
+                    + needed + " bytes, more than the directory accepts (" + maxRequestSize + "): raise certdir.ldap.max-pdu-size above " + needed);
+        }
         boolean root = ca.certificate().subject().equals(ca.certificate().issuer());
         publisher.publishCrl(ca, crl.der(), crl.delta(), root);
     }
