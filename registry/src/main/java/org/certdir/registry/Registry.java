@@ -92,6 +92,16 @@ public final class Registry implements AutoCloseable {
                 statement -> statement.setString(1, name.value()), this::caRecord).stream().findFirst();
     }
 
+    /** The CA named {@code name}; {@link NotRegisteredException} (saying how to list them) if there is none. */
+    public CaRecord requireCa(CaName name) {
+        return ca(name).orElseThrow(() -> new NotRegisteredException("no CA named '" + name + "' is registered ('certdir ca list' shows them)"));
+    }
+
+    /** A CA's certificate by serial; {@link NotRegisteredException} naming whether the CA or the serial is unknown. */
+    public CertificateRecord requireCertificate(CaName ca, Serial serial) {
+        return certificate(ca, serial).orElseThrow(() -> notRegistered(ca, serial));
+    }
+
     /** The CA whose certificate has this SHA-256 fingerprint (lower-case hex), if registered. */
     public Optional<CaRecord> caBySha256(String sha256) {
         return database.query("SELECT id, name, certificate, key_file FROM ca WHERE sha256 = ?",
@@ -277,10 +287,8 @@ public final class Registry implements AutoCloseable {
     }
 
     private NotRegisteredException notRegistered(CaName ca, Serial serial) {
-        boolean caKnown = !database.query("SELECT id FROM ca WHERE name = ?", statement -> statement.setString(1, ca.value()), row -> row.getLong(1)).isEmpty();
-        return new NotRegisteredException(caKnown
-                ? "CA '" + ca + "' has no certificate with serial " + serial
-                : "no CA named '" + ca + "' is registered ('certdir ca list' shows them)");
+        requireCa(ca);
+        return new NotRegisteredException("CA '" + ca + "' has no certificate with serial " + serial);
     }
 
     private static String describe(CertificateRecord record) {

@@ -216,7 +216,7 @@ public final class AdminApi {
     private void status(RoutingContext context) {
         CaName ca = caName(context.pathParam("ca"));
         Serial serial = serial(context.pathParam("serial"));
-        CertificateRecord record = registry.certificate(ca, serial).orElseThrow(() -> notFound(ca, serial));
+        CertificateRecord record = registry.requireCertificate(ca, serial);
         HttpListeners.json(context, 200, CertificateJson.certificate(record));
     }
 
@@ -296,8 +296,7 @@ public final class AdminApi {
             cas = registry.cas().stream().filter(org.certdir.registry.CaRecord::managed).toList();
         } else {
             CaName caName = caName(name);
-            org.certdir.registry.CaRecord ca = registry.ca(caName)
-                    .orElseThrow(() -> new NotRegisteredException("no CA named '" + name + "' is registered ('certdir ca list' shows them)"));
+            org.certdir.registry.CaRecord ca = registry.requireCa(caName);
             if (!ca.managed()) {
                 throw new BadRequest("ca", "CA '" + name + "' is registered for publication only: certdir holds no key to sign its CRLs");
             }
@@ -437,12 +436,6 @@ public final class AdminApi {
             throw new BadRequest("invalidityDate", "invalidityDate " + value + " is in the future");
         }
         return instant;
-    }
-
-    private NotRegisteredException notFound(CaName ca, Serial serial) {
-        return registry.ca(ca).isPresent()
-                ? new NotRegisteredException("CA '" + ca + "' has no certificate with serial " + serial)
-                : new NotRegisteredException("no CA named '" + ca + "' is registered ('certdir ca list' shows them)");
     }
 
     // ---- errors

@@ -18,7 +18,6 @@ import org.certdir.registry.CaName;
 import org.certdir.registry.CaRecord;
 import org.certdir.registry.CertificateDetails;
 import org.certdir.registry.CertificateRecord;
-import org.certdir.registry.NotRegisteredException;
 import org.certdir.registry.Registry;
 
 /**
@@ -103,7 +102,7 @@ final class SmimeIssuance {
             } catch (IllegalArgumentException e) {
                 throw new BadRequest("ca", e.getMessage());
             }
-            CaRecord ca = registry.ca(caName).orElseThrow(() -> new NotRegisteredException("no CA named '" + name + "' is registered ('certdir ca list' shows them)"));
+            CaRecord ca = registry.requireCa(caName);
             if (!ca.managed()) {
                 throw new BadRequest("ca", "CA '" + name + "' is registered for publication only: certdir has no key to issue with it");
             }
