@@ -34,6 +34,8 @@ import org.certdir.crl.distribution.FilePoint;
 import org.certdir.crl.distribution.HttpPoint;
 import org.certdir.crl.distribution.LdapPoint;
 import org.certdir.crl.distribution.WebDavPoint;
+import org.certdir.directory.publication.RemoteDirectory;
+import org.certdir.schemas.Dit;
 import org.certdir.ops.issuance.CertificateIssuer;
 import org.certdir.ops.issuance.PublicationUrls;
 import org.certdir.registry.Registry;
@@ -157,7 +159,7 @@ public final class Service implements AutoCloseable {
         for (ServiceConfig.Point point : settings.points()) {
             points.add(switch (point.type()) {
                 case "file" -> new FilePoint(point.name(), data.root().resolve(point.target()));
-                case "ldap" -> new LdapPoint(point.name(), publisher, config.ldap().maxPduSize());
+                case "ldap" -> point.target() == null ? new LdapPoint(point.name(), publisher, config.ldap().maxPduSize()) : externalLdapPoint(point);
                 case "http" -> httpPoint = new HttpPoint(point.name());
                 case "webdav" -> new WebDavPoint(point.name(), java.net.URI.create(point.target()), point.user(), password(point));
                 default -> throw new StartupFailure("CRL point " + point.name() + " has an unknown type " + point.type());
@@ -188,6 +190,22 @@ public final class Service implements AutoCloseable {
         com.unboundid.ldap.sdk.LDAPConnectionOptions options = new com.unboundid.ldap.sdk.LDAPConnectionOptions();
         options.setMaxMessageSize(512 * 1024 * 1024);
         return options;
+    }
+
+    /**
+     * A CA entry on a directory server we do not run. Its own request size limit is unknown here (OpenLDAP's is
+     * 4 MiB for a bound client by default), so a CRL too large for it is the server's error, shown on the point.
+     */
+    private LdapPoint externalLdapPoint(ServiceConfig.Point point) {
+        try {
+            com.unboundid.ldap.sdk.LDAPURL url = new com.unboundid.ldap.sdk.LDAPURL(point.target());
+            LDAPConnectionPool pool = RemoteDirectory.connect(url, point.user(), password(point), point.trustFile(), directoryConnectionOptions());
+            parts.add(pool::close);
+            return new LdapPoint(point.name(), new DirectoryPublisher(pool, new Dit(url.getBaseDN())), Integer.MAX_VALUE);
+        } catch (LDAPException | java.security.GeneralSecurityException e) {
+            throw new StartupFailure("CRL point " + point.name() + " (" + point.target() + "): " + e.getMessage()
+                    + (point.trustFile() == null ? "" : "; check its trust-file " + point.trustFile()), e);
+        }
     }
 
     /** The password of a point's basic authentication, read from its file; null without one. */

@@ -55,6 +55,21 @@ class CliTest {
     }
 
     @Test
+    void externalLdapPoint_withoutSuffixOrBindDn_isRefused() throws Exception {
+        Path config = work.resolve("points.conf");
+        Files.writeString(config, "certdir.crl.points = [ { name = partner, type = ldap, target = \"ldap://ldap.example.org:389\" } ]\n");
+        Result noSuffix = run("serve", "--config", config.toString(), "--data", work.resolve("data").toString());
+        assertEquals(1, noSuffix.code());
+        assertEquals("certdir: config file " + config + ": certdir.crl.points: point partner: target ldap://ldap.example.org:389 needs the "
+                + "directory's suffix as its DN, e.g. ldap://ldap.example.org:389/dc=example,dc=com\n", noSuffix.err());
+
+        Files.writeString(config, "certdir.crl.points = [ { name = partner, type = ldap, target = \"ldap://ldap.example.org/dc=example,dc=org\" } ]\n");
+        Result noUser = run("serve", "--config", config.toString(), "--data", work.resolve("data").toString());
+        assertEquals("certdir: config file " + config + ": certdir.crl.points: point partner: an external directory needs user (the bind DN) "
+                + "and password-file\n", noUser.err());
+    }
+
+    @Test
     void unparsableConfig_isOneLine() throws Exception {
         Path config = work.resolve("bad.conf");
         Files.writeString(config, "certdir { ldap {\n");

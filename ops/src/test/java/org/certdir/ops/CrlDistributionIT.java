@@ -46,13 +46,7 @@ class CrlDistributionIT {
     @BeforeEach
     void start() {
         webPort = TestServices.freePort();
-        ServiceConfig base = TestServices.config(data, 100);
-        List<ServiceConfig.Point> points = new ArrayList<>(base.crl().points());
-        points.add(new ServiceConfig.Point("web", "webdav", "http://127.0.0.1:" + webPort + "/crl/", null, null));
-        ServiceConfig.Crl crl = base.crl();
-        ServiceConfig config = new ServiceConfig(base.data(), base.ldap(), base.http(), base.admin(),
-                new ServiceConfig.Crl(crl.fullValidity(), crl.fullPeriod(), crl.deltas(), crl.deltaValidity(), crl.deltaPeriod(), crl.debounce(),
-                        crl.staleMargin(), points), base.demo());
+        ServiceConfig config = Probe.withPoint(TestServices.config(data, 100), new ServiceConfig.Point("web", "webdav", "http://127.0.0.1:" + webPort + "/crl/"));
         service = Service.start(config, true, Clock.systemUTC());
     }
 
@@ -79,46 +73,22 @@ class CrlDistributionIT {
         web.start();
     }
 
-    private JsonObject health() throws Exception {
-        return new JsonObject(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(service.publicUrl() + "/health")).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
-    }
 
-    private static <T> T await(java.util.concurrent.Callable<T> probe, Predicate<T> condition, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        T value = probe.call();
-        while (!condition.test(value) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            value = probe.call();
-        }
-        assertTrue(condition.test(value), "never got there: " + value);
-        return value;
-    }
 
-    private JsonObject point(JsonObject health, String ca, String point) {
-        JsonArray points = health.getJsonObject("crl").getJsonArray("points");
-        for (int i = 0; i < points.size(); i++) {
-            JsonObject state = points.getJsonObject(i);
-            if (state.getString("ca").equals(ca) && state.getString("point").equals(point)) {
-                return state;
-            }
-        }
-        return new JsonObject();
-    }
 
     @Test
     void aFailingPoint_neverBlocksTheOthers_isReported_andCatchesUpWhenBack() throws Exception {
-        JsonObject failing = await(this::health, h -> point(h, CA, "web").containsKey("lastError")
-                && "ok".equals(point(h, CA, "files").getString("status")) && "ok".equals(point(h, CA, "directory").getString("status")),
+        JsonObject failing = Probe.await(() -> Probe.health(service), h -> Probe.point(h, CA, "web").containsKey("lastError")
+                && "ok".equals(Probe.point(h, CA, "files").getString("status")) && "ok".equals(Probe.point(h, CA, "directory").getString("status")),
                 Duration.ofSeconds(20));
         assertEquals("degraded", failing.getString("status"));
-        assertEquals("degraded", point(failing, CA, "web").getString("status"));
-        assertTrue(point(failing, CA, "web").getString("lastError").startsWith("ConnectException"), point(failing, CA, "web").encode());
-        assertEquals("ok", point(failing, CA, "files").getString("status"));
-        assertEquals("ok", point(failing, CA, "directory").getString("status"));
+        assertEquals("degraded", Probe.point(failing, CA, "web").getString("status"));
+        assertTrue(Probe.point(failing, CA, "web").getString("lastError").startsWith("ConnectException"), Probe.point(failing, CA, "web").encode());
+        assertEquals("ok", Probe.point(failing, CA, "files").getString("status"));
+        assertEquals("ok", Probe.point(failing, CA, "directory").getString("status"));
 
         startWebServer();
-        await(this::health, h -> "ok".equals(h.getString("status")), Duration.ofSeconds(60));
+        Probe.await(() -> Probe.health(service), h -> "ok".equals(h.getString("status")), Duration.ofSeconds(60));
         assertArrayEquals(Files.readAllBytes(data.resolve("crl/" + CA + ".crl")), received.get(CA + ".crl"));
         assertArrayEquals(Files.readAllBytes(data.resolve("crl/" + CA + "-delta.crl")), received.get(CA + "-delta.crl"));
     }
@@ -138,7 +108,7 @@ class CrlDistributionIT {
             batch.add(new JsonObject().put("name", pem.toString()).put("text", Files.readString(pem)));
         }
         assertEquals(count, admin.post("/admin/certificates/import", new JsonObject().put("files", batch)).body().getJsonArray("imported").size());
-        await(() -> service.registry().latestCrl(new org.certdir.registry.CaName(CA), true).isPresent(), Boolean::booleanValue, Duration.ofSeconds(10));
+        Probe.await(() -> service.registry().latestCrl(new org.certdir.registry.CaName(CA), true).isPresent(), Boolean::booleanValue, Duration.ofSeconds(10));
         Thread.sleep(1500);
         long numberBefore = service.registry().lastCrlNumber(new org.certdir.registry.CaName(CA));
 
@@ -150,7 +120,7 @@ class CrlDistributionIT {
             assertEquals(200, admin.post("/admin/certificates/" + CA + "/" + record.details().serial().hex() + "/revoke",
                     new JsonObject().put("reason", "cessationOfOperation")).status());
         }
-        X509CRL delta = await(() -> (X509CRL) java.security.cert.CertificateFactory.getInstance("X.509").generateCRL(
+        X509CRL delta = Probe.await(() -> (X509CRL) java.security.cert.CertificateFactory.getInstance("X.509").generateCRL(
                         Files.newInputStream(data.resolve("crl/" + CA + "-delta.crl"))),
                 crl -> crl.getRevokedCertificates() != null && crl.getRevokedCertificates().size() >= count, Duration.ofSeconds(30));
         for (CertificateRecord record : bulk) {

@@ -47,6 +47,8 @@ public final class DirectoryPublisher {
 
     private final LDAPInterface ldap;
     private final Dit dit;
+    /** Set once the directory has refused value-by-value changes (see {@link #update}). */
+    private volatile boolean replaceOnly;
 
     public DirectoryPublisher(LDAPInterface ldap, Dit dit) {
         this.ldap = ldap;
@@ -56,9 +58,12 @@ public final class DirectoryPublisher {
     /** Adds the containers of the layout that are missing (the suffix entry itself must exist). */
     public void ensureLayout() {
         for (DN container : dit.containers()) {
-            String ou = container.getRDN().getAttributeValues()[0];
-            addIfMissing(new Entry(container, new Attribute("objectClass", "top", "organizationalUnit"), new Attribute("ou", ou)));
+            addIfMissing(organizationalUnit(container));
         }
+    }
+
+    private static Entry organizationalUnit(DN dn) {
+        return new Entry(dn, new Attribute("objectClass", "top", "organizationalUnit"), new Attribute("ou", dn.getRDN().getAttributeValues()[0]));
     }
 
     /** Whether the layout is there: a new or wiped directory answers false and needs a full republication. */
@@ -109,6 +114,10 @@ public final class DirectoryPublisher {
             String[] wanted = values.keySet().stream().map(DirectoryPublisher::baseName).toArray(String[]::new);
             SearchResultEntry existing = ldap.getEntry(dn.toString(), wanted);
             if (existing == null) {
+                // A directory that holds only our CRLs (an external server) may not have the containers yet.
+                for (DN container : List.of(dit.pki(), dit.cas())) {
+                    addIfMissing(organizationalUnit(container));
+                }
                 publishCa(ca);
                 existing = ldap.getEntry(dn.toString(), wanted);
             }
@@ -192,9 +201,29 @@ public final class DirectoryPublisher {
         }
         if (rewrite) {
             rewrite(current, binaryAttributes, others);
+        } else if (!modifications.isEmpty() && replaceOnly) {
+            ldap.modify(current.getDN(), replacing(binaryAttributes, others));
         } else if (!modifications.isEmpty()) {
-            ldap.modify(current.getDN(), modifications);
+            try {
+                ldap.modify(current.getDN(), modifications);
+            } catch (LDAPException e) {
+                if (e.getResultCode() != ResultCode.INAPPROPRIATE_MATCHING) {
+                    throw e;
+                }
+                // OpenLDAP cannot add or delete single values of an attribute without an equality rule (the CRL
+                // attributes); there a replace keeps the ;binary name, so it is what this server gets from now on.
+                replaceOnly = true;
+                LOG.info("{} refuses value-by-value changes of {}; replacing whole attributes on this directory", current.getDN(),
+                        binaryAttributes.keySet());
+                ldap.modify(current.getDN(), replacing(binaryAttributes, others));
+            }
         }
+    }
+
+    private static List<Modification> replacing(Map<String, List<byte[]>> binaryAttributes, List<Modification> others) {
+        List<Modification> modifications = new ArrayList<>(others);
+        binaryAttributes.forEach((name, values) -> modifications.add(new Modification(ModificationType.REPLACE, name, values.toArray(byte[][]::new))));
+        return modifications;
     }
 
     private void rewrite(SearchResultEntry partial, Map<String, List<byte[]>> binaryAttributes, List<Modification> others)

@@ -46,8 +46,16 @@ public record ServiceConfig(
                       Duration debounce, Duration staleMargin, List<Point> points) {
     }
 
-    /** One distribution point: {@code target}, {@code user} and {@code passwordFile} as its type needs them. */
-    public record Point(String name, String type, String target, String user, Path passwordFile) {
+    /**
+     * One distribution point: {@code target}, {@code user}, {@code passwordFile} and {@code trustFile} as its type
+     * needs them. An {@code ldap} point without a target is the embedded directory; with one, an external server
+     * ({@code ldap://host:port/suffix}, bound as {@code user}).
+     */
+    public record Point(String name, String type, String target, String user, Path passwordFile, Path trustFile) {
+
+        public Point(String name, String type, String target) {
+            this(name, type, target, null, null, null);
+        }
     }
 
     private static final List<String> POINT_TYPES = List.of("file", "ldap", "http", "webdav");
@@ -157,10 +165,34 @@ public record ServiceConfig(
             if (type.equals("webdav") && !(target.startsWith("http://") || target.startsWith("https://"))) {
                 throw new IllegalArgumentException("point " + name + ": target " + target + " must be an http:// or https:// URL");
             }
-            points.add(new Point(name, type, target, point.hasPath("user") ? point.getString("user") : null,
-                    point.hasPath("password-file") ? Path.of(point.getString("password-file")) : null));
+            String user = point.hasPath("user") ? point.getString("user") : null;
+            Path passwordFile = point.hasPath("password-file") ? Path.of(point.getString("password-file")) : null;
+            if (type.equals("ldap") && target != null) {
+                checkExternalDirectory(name, target, user, passwordFile);
+            }
+            points.add(new Point(name, type, target, user, passwordFile, point.hasPath("trust-file") ? Path.of(point.getString("trust-file")) : null));
         }
         return List.copyOf(points);
+    }
+
+    private static void checkExternalDirectory(String name, String target, String user, Path passwordFile) {
+        com.unboundid.ldap.sdk.LDAPURL url;
+        try {
+            url = new com.unboundid.ldap.sdk.LDAPURL(target);
+        } catch (com.unboundid.ldap.sdk.LDAPException e) {
+            throw new IllegalArgumentException("point " + name + ": target " + target + " is not an LDAP URL (ldap://host:port/suffix): "
+                    + e.getExceptionMessage());
+        }
+        if (!url.getScheme().equals("ldap") && !url.getScheme().equals("ldaps")) {
+            throw new IllegalArgumentException("point " + name + ": target " + target + " must be an ldap:// or ldaps:// URL");
+        }
+        if (url.getBaseDN().isNullDN()) {
+            throw new IllegalArgumentException("point " + name + ": target " + target + " needs the directory's suffix as its DN, e.g. ldap://"
+                    + url.getHost() + ":" + url.getPort() + "/dc=example,dc=com");
+        }
+        if (user == null || passwordFile == null) {
+            throw new IllegalArgumentException("point " + name + ": an external directory needs user (the bind DN) and password-file");
+        }
     }
 
     /** Collects every problem instead of stopping at the first. */
