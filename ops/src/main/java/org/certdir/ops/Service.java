@@ -11,6 +11,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.certdir.directory.embedded.DirectorySettings;
 import org.certdir.directory.embedded.DirectoryStartException;
 import org.certdir.directory.embedded.EmbeddedDirectory;
@@ -35,6 +38,11 @@ import org.certdir.crl.distribution.HttpPoint;
 import org.certdir.crl.distribution.LdapPoint;
 import org.certdir.crl.distribution.WebDavPoint;
 import org.certdir.directory.publication.RemoteDirectory;
+import org.certdir.ocsp.OcspResponder;
+import org.certdir.ocsp.OcspSettings;
+import org.certdir.ocsp.StatusIndex;
+import org.certdir.ocsp.http.OcspRoutes;
+import org.certdir.ops.issuance.OcspSigners;
 import org.certdir.schemas.Dit;
 import org.certdir.ops.issuance.CertificateIssuer;
 import org.certdir.ops.issuance.PublicationUrls;
@@ -144,13 +152,33 @@ public final class Service implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         parts.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
         http = new HttpListeners(vertx, adminToken);
+        OcspResponder ocsp = startOcspResponder(issuer, clock);
+        new OcspRoutes(ocsp, clock).register(http.publicRouter());
         HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin());
         new CrlRoutes(httpPoint).register(http.publicRouter());
         http.publicRouter().get("/health").blockingHandler(health::handle, false);
-        http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry)::handle, false);
+        http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry, ocsp)::handle, false);
         new AdminApi(registry, publisher, data, issuer, crl).register(http.adminRouter(), health);
         http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());
         parts.add(() -> http.shutdown(HTTP_DRAIN));
+    }
+
+    /** The responder with every CA's signer, renewed hourly; its status index follows the registry from now on. */
+    private OcspResponder startOcspResponder(CertificateIssuer issuer, Clock clock) {
+        ServiceConfig.Ocsp settings = config.ocsp();
+        OcspResponder responder = new OcspResponder(StatusIndex.follow(registry), new OcspSettings(settings.validity(), settings.unknownAsRevoked(),
+                settings.cacheBytes(), settings.signingThreads(), settings.signingQueue()), clock);
+        parts.add(responder);
+        OcspSigners signers = new OcspSigners(data, registry, issuer, settings, clock);
+        signers.refresh(responder);
+        ScheduledExecutorService renewal = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ocsp-signer-renewal");
+            thread.setDaemon(true);
+            return thread;
+        });
+        renewal.scheduleWithFixedDelay(() -> signers.refresh(responder), 1, 1, TimeUnit.HOURS);
+        parts.add(renewal::shutdownNow);
+        return responder;
     }
 
     private CrlPublisher startCrlPublisher(DirectoryPublisher publisher, Clock clock) {

@@ -21,7 +21,8 @@ final class TestServices {
                 new ServiceConfig.Http("127.0.0.1", freePort(), defaults.http().baseUrl()),
                 new ServiceConfig.Admin("127.0.0.1", freePort()),
                 defaults.crl(),
-                defaults.demo());
+                defaults.demo(),
+                defaults.ocsp());
     }
 
     /** Ports handed out already: the OS may offer a port again that an earlier test still holds or just released. */

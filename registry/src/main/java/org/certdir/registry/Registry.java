@@ -554,6 +554,27 @@ public final class Registry implements AutoCloseable {
         return database.query("SELECT COALESCE(MAX(revision), 0) FROM status_change", statement -> { }, row -> row.getLong(1)).get(0);
     }
 
+    /** Every certificate's current status, read at one revision of the change feed. */
+    public record StatusSnapshot(long revision, List<StatusChange> statuses) {
+    }
+
+    /**
+     * The current status of every certificate in the registry, each given as a change at the snapshot's revision
+     * (its {@code changedAt} is when the certificate was recorded): what a status index starts from before it
+     * follows {@link #onStatusChange} or {@link #changesSince}, ignoring changes at or below that revision.
+     */
+    public StatusSnapshot statusSnapshot() {
+        return database.transaction(() -> {
+            long revision = database.select("SELECT COALESCE(MAX(revision), 0) FROM status_change", statement -> { }, row -> row.getLong(1)).get(0);
+            List<StatusChange> statuses = database.select("SELECT ca.name, c.serial, c.status, c.reason, c.revoked_at, c.invalidity_date, c.created_at"
+                    + " FROM certificate c JOIN ca ON ca.id = c.ca_id", statement -> { },
+                    row -> new StatusChange(revision, new CaName(row.getString(1)), Serial.parseHex(row.getString(2)),
+                            CertificateStatus.ofDbName(row.getString(3)), reason(row, 4), instant(row, 5), instant(row, 6),
+                            Instant.ofEpochMilli(row.getLong(7))));
+            return new StatusSnapshot(revision, statuses);
+        });
+    }
+
     /** Up to {@code limit} changes after {@code revision}, oldest first. */
     public List<StatusChange> changesSince(long revision, int limit) {
         return database.query("SELECT s.revision, ca.name, c.serial, s.status, s.reason, s.revoked_at, s.invalidity_date, s.changed_at"

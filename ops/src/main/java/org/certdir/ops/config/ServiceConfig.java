@@ -27,7 +27,8 @@ public record ServiceConfig(
         Http http,
         Admin admin,
         Crl crl,
-        Demo demo) {
+        Demo demo,
+        Ocsp ocsp) {
 
     public record Ldap(String host, int port, int ldapsPort, Dit dit, int sizeLimit, Duration timeLimit,
                        int maxPduSize, int requestThreads, int entryCache) {
@@ -56,6 +57,14 @@ public record ServiceConfig(
         public Point(String name, String type, String target) {
             this(name, type, target, null, null, null);
         }
+    }
+
+    /**
+     * The OCSP responder: {@code delegatedSigner} false signs with the CA key itself; {@code validity} is a
+     * response's nextUpdate − thisUpdate.
+     */
+    public record Ocsp(boolean delegatedSigner, Duration signerValidity, Duration signerRenewBefore, Duration validity,
+                       boolean unknownAsRevoked, long cacheBytes, int signingThreads, int signingQueue) {
     }
 
     private static final List<String> POINT_TYPES = List.of("file", "ldap", "http", "webdav");
@@ -129,7 +138,21 @@ public record ServiceConfig(
                         read.value("crl.points", ServiceConfig::points)),
                 new Demo(
                         read.value("demo.key-algorithm", c -> KeyAlgorithm.parse(c.getString("demo.key-algorithm"))),
-                        read.value("demo.organisation", c -> c.getString("demo.organisation"))));
+                        read.value("demo.organisation", c -> c.getString("demo.organisation"))),
+                new Ocsp(
+                        "delegated".equals(read.value("ocsp.signer", c -> oneOf(c.getString("ocsp.signer"), "delegated", "ca"))),
+                        read.value("ocsp.signer-validity", c -> positive(c.getDuration("ocsp.signer-validity"))),
+                        read.value("ocsp.signer-renew-before", c -> positive(c.getDuration("ocsp.signer-renew-before"))),
+                        read.value("ocsp.validity", c -> atLeast(c.getDuration("ocsp.validity"), Duration.ofMinutes(1))),
+                        "revoked".equals(read.value("ocsp.unknown-serials", c -> oneOf(c.getString("ocsp.unknown-serials"), "unknown", "revoked"))),
+                        read.value("ocsp.cache-size", c -> c.getBytes("ocsp.cache-size")),
+                        read.positive("ocsp.signing-threads", c -> c.getInt("ocsp.signing-threads")),
+                        read.positive("ocsp.signing-queue", c -> c.getInt("ocsp.signing-queue"))));
+        if (result.ocsp().signerValidity() != null && result.ocsp().signerRenewBefore() != null
+                && result.ocsp().signerRenewBefore().compareTo(result.ocsp().signerValidity()) >= 0) {
+            read.problems.add("certdir.ocsp.signer-renew-before must be shorter than certdir.ocsp.signer-validity: "
+                    + result.ocsp().signerRenewBefore() + " !< " + result.ocsp().signerValidity());
+        }
         if (!read.problems.isEmpty()) {
             throw new StartupFailure(source + ": " + String.join("; ", read.problems));
         }
@@ -137,7 +160,7 @@ public record ServiceConfig(
     }
 
     public ServiceConfig withData(Path dataDirectory) {
-        return new ServiceConfig(dataDirectory, ldap, http, admin, crl, demo);
+        return new ServiceConfig(dataDirectory, ldap, http, admin, crl, demo, ocsp);
     }
 
     private static List<Point> points(Config config) {
@@ -231,6 +254,20 @@ public record ServiceConfig(
             }
             return value == null ? 0 : value;
         }
+    }
+
+    private static String oneOf(String value, String... allowed) {
+        if (!List.of(allowed).contains(value)) {
+            throw new IllegalArgumentException("'" + value + "' is not one of " + String.join(", ", allowed));
+        }
+        return value;
+    }
+
+    private static Duration atLeast(Duration duration, Duration minimum) {
+        if (duration.compareTo(minimum) < 0) {
+            throw new IllegalArgumentException("must be at least " + minimum + ", was " + duration);
+        }
+        return duration;
     }
 
     private static Duration positive(Duration duration) {

@@ -3,18 +3,21 @@ package org.certdir.ops.http;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
+import org.certdir.ocsp.OcspResponder;
 import org.certdir.registry.CertificateQuery;
 import org.certdir.registry.CertificateStatus;
 import org.certdir.registry.Outbox;
 import org.certdir.registry.Registry;
 
-/** {@code GET /metrics} in the Prometheus text format: registry size and revision, publication queue. */
+/** {@code GET /metrics} in the Prometheus text format: registry size and revision, publication queue, OCSP responder. */
 public final class Metrics {
 
     private final Registry registry;
+    private final OcspResponder ocsp;
 
-    public Metrics(Registry registry) {
+    public Metrics(Registry registry, OcspResponder ocsp) {
         this.registry = registry;
+        this.ocsp = ocsp;
     }
 
     /** The route handler; register with {@code blockingHandler}, as it queries the registry. */
@@ -36,6 +39,7 @@ public final class Metrics {
             long count = registry.search(new CertificateQuery(null, status, null, 1, 0)).total();
             out.append("certdir_certificates{status=\"").append(status.dbName()).append("\"} ").append(count).append('\n');
         }
+        ocsp.renderMetrics(out);
         return out.toString();
     }
 

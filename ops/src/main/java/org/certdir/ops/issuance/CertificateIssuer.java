@@ -23,6 +23,8 @@ import org.bouncycastle.asn1.x509.CRLDistPoint;
 import org.bouncycastle.asn1.x509.DistributionPoint;
 import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
@@ -132,6 +134,27 @@ public final class CertificateIssuer {
             addIssuerLinks(builder, issuer, keys.getPublic());
         } catch (Exception e) {
             throw new IllegalStateException("cannot build TLS server certificate for " + commonName, e);
+        }
+        return new Issued(sign(builder, issuer.key()), keys);
+    }
+
+    /**
+     * A delegated OCSP signing certificate (RFC 6960 §4.2.2.2): id-kp-OCSPSigning, and id-pkix-ocsp-nocheck
+     * (§4.2.2.2.1) so clients do not ask OCSP about the signer itself; hence short-lived and renewed early.
+     */
+    public Issued ocspSigner(SigningCa issuer, String commonName, KeyAlgorithm algorithm, Duration validity) {
+        KeyPair keys = algorithm.generate();
+        JcaX509v3CertificateBuilder builder = builder(issuerName(issuer), name(commonName, null, null), keys.getPublic(), validity);
+        try {
+            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_OCSPSigning));
+            builder.addExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nocheck, false, DERNull.INSTANCE);
+            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
+            builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuer.certificate().getPublicKey()));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build the OCSP signing certificate " + commonName, e);
         }
         return new Issued(sign(builder, issuer.key()), keys);
     }

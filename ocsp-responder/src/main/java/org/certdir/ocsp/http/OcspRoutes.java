@@ -1,0 +1,144 @@
+package org.certdir.ocsp.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import org.certdir.ocsp.OcspMetrics.Outcome;
+import org.certdir.ocsp.OcspResponder;
+import org.certdir.ocsp.OcspResponder.Answer;
+
+/**
+ * {@code POST /ocsp} and {@code GET /ocsp/{base64 request}} on the public listener (RFC 6960 Appendix A,
+ * RFC 9919 §2.1).
+ *
+ * <p>OCSP-level errors ({@code malformedRequest}, {@code unauthorized}, {@code tryLater}) are answered with
+ * HTTP 200 and the unsigned OCSP status, as OpenSSL's and most other responders do: OpenSSL and GnuTLS clients
+ * read the OCSP status only from a 200 answer. HTTP statuses are kept for what is wrong at the HTTP level: a
+ * POST body over 64 KiB (413), a content type that is not {@code application/ocsp-request} (415), a request line
+ * over the listener's limit (414, from the HTTP server itself).
+ */
+public final class OcspRoutes {
+
+    /** RFC 6960 requests are small; a body larger than this is not one. */
+    public static final int MAX_BODY = 64 * 1024;
+    private static final String RESPONSE_TYPE = "application/ocsp-response";
+    private static final String REQUEST_TYPE = "application/ocsp-request";
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+    private final OcspResponder responder;
+    private final Clock clock;
+
+    public OcspRoutes(OcspResponder responder, Clock clock) {
+        this.responder = responder;
+        this.clock = clock;
+    }
+
+    public void register(Router router) {
+        for (String path : new String[] {"/ocsp", "/ocsp/"}) {
+            router.post(path).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY)).handler(this::post);
+        }
+        router.get("/ocsp/*").handler(this::get);
+    }
+
+    private void post(RoutingContext context) {
+        String type = context.request().getHeader("Content-Type");
+        // Clients that send no type at all are served; one that names another type has sent something else.
+        if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith(REQUEST_TYPE)) {
+            send(context, 415, Answer.error(Outcome.MALFORMED_REQUEST), false);
+            return;
+        }
+        answer(context, context.body().buffer() == null ? new byte[0] : context.body().buffer().getBytes(), false);
+    }
+
+    private void get(RoutingContext context) {
+        String raw = context.request().path().substring("/ocsp/".length());
+        byte[] request = decode(raw);
+        if (request == null) {
+            send(context, 200, Answer.error(Outcome.MALFORMED_REQUEST), false);
+            return;
+        }
+        answer(context, request, true);
+    }
+
+    private void answer(RoutingContext context, byte[] request, boolean get) {
+        Future.fromCompletionStage(responder.respond(request), context.vertx().getOrCreateContext())
+                .onComplete(done -> send(context, 200, done.succeeded() ? done.result() : Answer.error(Outcome.INTERNAL_ERROR), get));
+    }
+
+    private void send(RoutingContext context, int status, Answer answer, boolean get) {
+        HttpServerResponse response = context.response();
+        if (response.ended()) {
+            return;
+        }
+        response.putHeader("Content-Type", RESPONSE_TYPE);
+        if (get && answer.cacheable()) {
+            // RFC 9919 §2.2.1: caches may keep the answer until nextUpdate, and must not serve it after.
+            long maxAge = Math.max(0, Duration.between(clock.instant(), answer.nextUpdate()).toSeconds());
+            response.putHeader("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate")
+                    .putHeader("Last-Modified", HTTP_DATE.format(answer.thisUpdate()))
+                    .putHeader("Expires", HTTP_DATE.format(answer.nextUpdate()))
+                    .putHeader("ETag", answer.etag());
+            if (answer.etag().equals(context.request().getHeader("If-None-Match"))) {
+                response.setStatusCode(304).end();
+                return;
+            }
+        } else {
+            response.putHeader("Cache-Control", "no-store");
+        }
+        response.setStatusCode(status).end(io.vertx.core.buffer.Buffer.buffer(answer.der()));
+    }
+
+    /**
+     * The request in a GET path: base64, URL-encoded as RFC 6960 asks, or as clients actually send it, unencoded
+     * (with '/' in the path) or in the base64url alphabet, with or without padding. Null when it is none of these.
+     */
+    static byte[] decode(String path) {
+        String text = percentDecode(path);
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        text = text.replace('-', '+').replace('_', '/').replace(" ", "+");
+        int pad = (4 - text.length() % 4) % 4;
+        if (!text.endsWith("=") && pad > 0 && pad < 3) {
+            text = text + "=".repeat(pad);
+        }
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** %XX escapes only: a '+' is a base64 digit here, not a space. */
+    private static String percentDecode(String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= text.length()) {
+                    return null;
+                }
+                int high = Character.digit(text.charAt(i + 1), 16);
+                int low = Character.digit(text.charAt(i + 2), 16);
+                if (high < 0 || low < 0) {
+                    return null;
+                }
+                out.write(high << 4 | low);
+                i += 2;
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+}
