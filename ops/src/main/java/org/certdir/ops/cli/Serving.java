@@ -1,6 +1,7 @@
 package org.certdir.ops.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.certdir.ops.Service;
@@ -39,7 +40,7 @@ final class Serving {
         if (service.ldapsUrl() != null) {
             text.append("  LDAPS   ").append(service.ldapsUrl()).append("   TLS 1.2/1.3").append(demo ? ", server certificate from the demo issuing CA" : "").append('\n');
         }
-        text.append("  HTTP    ").append(service.publicUrl()).append("    /crl/<ca>.crl, /crl/<ca>-delta.crl, /health, /metrics\n");
+        text.append("  HTTP    ").append(service.publicUrl()).append("    /ocsp, /crl/<ca>.crl, /crl/<ca>-delta.crl, /health, /metrics\n");
         text.append("  admin   ").append(service.adminUrl()).append("    bearer token in ").append(service.data().adminToken()).append('\n');
         if (demo) {
             String mail = DemoPki.USERS.get(0) + "@" + DemoPki.MAIL_DOMAIN;
@@ -53,6 +54,9 @@ final class Serving {
                         .append(service.ldapsUrl()).append(" -b ").append(suffix).append(" '(mail=").append(mail).append(")' mail\n");
             }
             text.append("  curl -s ").append(service.publicUrl()).append("/crl/demo-issuing-ca.crl | openssl crl -inform DER -noout -text\n");
+            Path demoFiles = service.data().demo();
+            text.append("  openssl ocsp -issuer ").append(demoFiles.resolve("issuing-ca.pem")).append(" -cert ").append(demoFiles.resolve("mallory-encryption.pem"))
+                    .append(" -url ").append(service.publicUrl()).append("/ocsp -CAfile ").append(demoFiles.resolve("chain.pem")).append('\n');
             text.append("  curl -s ").append(service.publicUrl()).append("/health\n");
         }
         text.append("Stop with Ctrl-C.");

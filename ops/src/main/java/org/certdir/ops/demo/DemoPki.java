@@ -170,6 +170,11 @@ public final class DemoPki {
                   curl -s http://127.0.0.1:8080/crl/demo-issuing-ca.crl | openssl crl -inform DER -noout -text
                   openssl crl -inform DER -in ../crl/demo-issuing-ca-delta.crl -CAfile chain.pem -noout
 
+                OCSP, answered by the issuing CA's delegated signer (alice good, mallory revoked), with a nonce:
+                  openssl ocsp -issuer issuing-ca.pem -cert alice-encryption.pem -cert mallory-encryption.pem -url http://127.0.0.1:8080/ocsp -CAfile chain.pem
+                The same with GnuTLS:
+                  ocsptool --ask=http://127.0.0.1:8080/ocsp --load-cert alice-encryption.pem --load-issuer issuing-ca.pem --load-trust chain.pem
+
                 Service health:
                   curl -s http://127.0.0.1:8080/health
 
