@@ -168,8 +168,14 @@ public final class OcspResponder implements AutoCloseable {
         issuers = Map.copyOf(updated);
     }
 
+    /** The signer answering for {@code ca}; null when it has none (its requests get tryLater) or is not served. */
     public ResponseSigner signer(CaName ca) {
         return signers.get(ca);
+    }
+
+    /** The CAs this responder answers for, in name order. */
+    public synchronized List<CaName> servedCas() {
+        return served.keySet().stream().sorted(java.util.Comparator.comparing(CaName::value)).toList();
     }
 
     /** Answers the DER of an OCSPRequest; completes on a signing thread when a response must be signed. */

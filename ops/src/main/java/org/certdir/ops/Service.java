@@ -154,7 +154,7 @@ public final class Service implements AutoCloseable {
         http = new HttpListeners(vertx, adminToken);
         OcspResponder ocsp = startOcspResponder(issuer, clock);
         new OcspRoutes(ocsp, clock).register(http.publicRouter());
-        HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin());
+        HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin(), ocsp);
         new CrlRoutes(httpPoint).register(http.publicRouter());
         http.publicRouter().get("/health").blockingHandler(health::handle, false);
         http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry, ocsp)::handle, false);

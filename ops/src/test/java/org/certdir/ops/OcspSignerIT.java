@@ -44,6 +44,12 @@ class OcspSignerIT {
             assertArrayEquals(renewed.getEncoded(), basic.getCerts()[0].getEncoded(), "the response carries the renewed signer");
             assertEquals(200, new AdminHttp(service).get("/admin/certificates/demo-issuing-ca/" + renewed.getSerialNumber().toString(16)).status(),
                     "the renewed signer is recorded in the registry");
+            io.vertx.core.json.JsonObject ocsp = Probe.health(service).getJsonObject("ocsp");
+            assertEquals("ok", ocsp.getString("status"));
+            io.vertx.core.json.JsonObject issuingCa = ocsp.getJsonArray("cas").stream().map(io.vertx.core.json.JsonObject.class::cast)
+                    .filter(ca -> ca.getString("ca").equals("demo-issuing-ca")).findFirst().orElseThrow();
+            assertEquals(renewed.getSerialNumber().toString(16), issuingCa.getString("serial"), "/health shows the signer in use");
+            assertEquals("delegated", issuingCa.getString("signer"));
         }
     }
 

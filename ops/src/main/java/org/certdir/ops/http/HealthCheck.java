@@ -7,14 +7,18 @@ import java.time.Duration;
 import java.time.Instant;
 import io.vertx.core.json.JsonArray;
 import org.certdir.crl.CrlPublisher;
+import org.certdir.ocsp.OcspResponder;
+import org.certdir.ocsp.ResponseSigner;
+import org.certdir.registry.CaName;
 import org.certdir.registry.Outbox;
 import org.certdir.registry.PointState;
 import org.certdir.registry.Registry;
 
 /**
  * {@code GET /health}: whether the registry answers, the directory holds its layout, and the publication
- * queue keeps up. Status {@code ok}; {@code degraded} (still 200) when publication tasks failed or wait longer
- * than a minute; {@code down} (503) when the registry or the directory does not answer. Runs off the event loop.
+ * queue keeps up, every CRL is fresh at every point, and every CA has an OCSP signer. Status {@code ok};
+ * {@code degraded} (still 200) when publication tasks failed or wait longer than a minute, a CRL point lags, or a
+ * CA has no valid OCSP signer; {@code down} (503) when the registry or the directory does not answer. Runs off the event loop.
  */
 public final class HealthCheck {
 
@@ -25,13 +29,39 @@ public final class HealthCheck {
     private final String directoryUrl;
     private final CrlPublisher crl;
     private final Duration staleMargin;
+    private final OcspResponder ocsp;
 
-    public HealthCheck(Registry registry, DirectoryPublisher publisher, String directoryUrl, CrlPublisher crl, Duration staleMargin) {
+    public HealthCheck(Registry registry, DirectoryPublisher publisher, String directoryUrl, CrlPublisher crl, Duration staleMargin,
+                       OcspResponder ocsp) {
         this.registry = registry;
         this.publisher = publisher;
         this.directoryUrl = directoryUrl;
         this.crl = crl;
         this.staleMargin = staleMargin;
+        this.ocsp = ocsp;
+    }
+
+    /** The OCSP signer of every CA the responder serves: degraded when one has none, or one that has expired. */
+    private JsonObject ocspSigners() {
+        JsonArray cas = new JsonArray();
+        boolean healthy = true;
+        Instant now = Instant.now();
+        for (CaName ca : ocsp.servedCas()) {
+            ResponseSigner signer = ocsp.signer(ca);
+            JsonObject entry = new JsonObject().put("ca", ca.value());
+            boolean ok = signer != null && signer.notAfter().isAfter(now);
+            if (signer == null) {
+                entry.put("error", "no signer: requests are answered tryLater; the server log says why");
+            } else {
+                entry.put("signer", signer.delegated() ? "delegated" : "ca")
+                        .put("serial", signer.certificate().getSerialNumber().toString(16))
+                        .put("notAfter", signer.notAfter().toString());
+            }
+            entry.put("status", ok ? "ok" : "degraded");
+            healthy &= ok;
+            cas.add(entry);
+        }
+        return new JsonObject().put("status", healthy ? "ok" : "degraded").put("cas", cas);
     }
 
     /**
@@ -97,11 +127,13 @@ public final class HealthCheck {
         } catch (RuntimeException e) {
             crlStatus = new JsonObject().put("status", "degraded").put("error", e.getMessage());
         }
+        JsonObject ocspStatus = ocspSigners();
         boolean up = "ok".equals(registryStatus.getString("status")) && "ok".equals(directoryStatus.getString("status"));
-        boolean allOk = "ok".equals(publication.getString("status")) && "ok".equals(crlStatus.getString("status"));
+        boolean allOk = "ok".equals(publication.getString("status")) && "ok".equals(crlStatus.getString("status"))
+                && "ok".equals(ocspStatus.getString("status"));
         String status = !up ? "down" : allOk ? "ok" : "degraded";
         return new JsonObject().put("status", status).put("registry", registryStatus).put("directory", directoryStatus)
-                .put("publication", publication).put("crl", crlStatus);
+                .put("publication", publication).put("crl", crlStatus).put("ocsp", ocspStatus);
     }
 
     /** The route handler; register with {@code blockingHandler}, as it does LDAP and database I/O. */

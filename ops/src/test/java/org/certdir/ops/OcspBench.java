@@ -1,0 +1,248 @@
+package org.certdir.ops;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.certdir.ops.datadir.DataDirectory;
+import org.certdir.ops.issuance.KeyFiles;
+import org.certdir.registry.Actor;
+import org.certdir.registry.CaName;
+import org.certdir.registry.CaRecord;
+import org.certdir.registry.CertificateDetails;
+import org.certdir.registry.Registry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Benchmark, not a test (failsafe does not pick it up by name): OCSP GET answers from the cache over 10,000
+ * distinct certificates of the demo issuing CA, with wrk, side by side in one run with (a) a Vert.x route that
+ * returns a fixed OCSP response (the machine's ceiling for this HTTP stack) and (b) {@code openssl ocsp -index}
+ * serving the same CA and certificates with the same delegated signer; and the nonce path (every answer signed).
+ * Run (needs {@code wrk} and {@code openssl}):
+ * <pre>mvn -pl ops -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test=OcspBench</pre>
+ * Figures go to stdout and {@code ops/target/ocsp-bench.txt}. {@code -Docsp.bench.certificates=N},
+ * {@code -Docsp.bench.seconds=S} and {@code -Docsp.bench.connections=C} change the load.
+ */
+class OcspBench {
+
+    private static final int CERTIFICATES = Integer.getInteger("ocsp.bench.certificates", 10_000);
+    private static final int SECONDS = Integer.getInteger("ocsp.bench.seconds", 10);
+    private static final int CONNECTIONS = Integer.getInteger("ocsp.bench.connections", 64);
+    private static final int ROUNDS = 3;
+
+    @TempDir
+    Path data;
+
+    private final StringBuilder report = new StringBuilder();
+
+    @Test
+    void cachedGet_nonce_againstFixedBytesAndOpensslOcsp() throws Exception {
+        Interop.require("wrk", "wrk");
+        Interop.require("openssl", "openssl");
+        try (Service service = Service.start(TestServices.config(data, 100), true, Clock.systemUTC())) {
+            Path demo = data.resolve("demo");
+            X509Certificate issuing = KeyFiles.readPem(demo.resolve("issuing-ca.pem")).get(0);
+            List<BigInteger> serials = registerCertificates(service.registry());
+            List<byte[]> requests = new ArrayList<>();
+            for (BigInteger serial : serials) {
+                requests.add(request(issuing, serial, null));
+            }
+            Path certdirScript = getScript(requests, "/ocsp/", "certdir-get.lua");
+            Path opensslScript = getScript(requests, "/", "openssl-get.lua");
+            String base = service.publicUrl();
+            byte[] sample = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/ocsp/"
+                    + URLEncoder.encode(Base64.getEncoder().encodeToString(requests.get(0)), StandardCharsets.US_ASCII))).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).body();
+
+            line("OCSP benchmark: " + CERTIFICATES + " certificates, wrk -t2 -c" + CONNECTIONS + " -d" + SECONDS + "s, median of " + ROUNDS
+                    + " rounds (min-max); " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+            wrk(base, certdirScript, 5);
+            Result certdir = rounds("certdir cached GET", base, certdirScript);
+
+            Vertx vertx = Vertx.vertx();
+            HttpServer fixed = vertx.createHttpServer().requestHandler(request -> request.response()
+                    .putHeader("Content-Type", "application/ocsp-response")
+                    .putHeader("Cache-Control", "max-age=3600, public, no-transform, must-revalidate")
+                    .end(Buffer.buffer(sample))).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+            String fixedBase = "http://127.0.0.1:" + fixed.actualPort();
+            wrk(fixedBase, certdirScript, 3);
+            Result ceiling = rounds("Vert.x fixed bytes", fixedBase, certdirScript);
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+
+            Result openssl = opensslOcsp(demo, serials, opensslScript);
+
+            Path nonceScript = postScript(request(issuing, serials.get(1), new byte[16]), "nonce-post.lua");
+            wrk(base, nonceScript, 3);
+            Result nonce = rounds("certdir POST with nonce (signed each time)", base, nonceScript);
+
+            line("");
+            line(String.format("cached GET / fixed-bytes ceiling: %.2f", certdir.rate / ceiling.rate));
+            line(String.format("cached GET / openssl ocsp: %.1f", certdir.rate / openssl.rate));
+            line(String.format("nonce path: %.0f signed responses/s (compare with the JMH raw signing rate)", nonce.rate));
+        } finally {
+            Files.writeString(Path.of("target/ocsp-bench.txt"), report);
+        }
+    }
+
+    /** Records {@link #CERTIFICATES} valid certificates of the demo issuing CA straight into the registry. */
+    private List<BigInteger> registerCertificates(Registry registry) throws Exception {
+        Path pems = data.resolve("bench-certificates");
+        new TestPki(data).bulk(pems, CERTIFICATES, false);
+        CaRecord ca = registry.ca(CaName.fromCommonName(org.certdir.ops.demo.DemoPki.ISSUING_CA)).orElseThrow();
+        List<Registry.Issued> batch = new ArrayList<>();
+        List<BigInteger> serials = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(pems)) {
+            for (Path file : files.filter(path -> path.toString().endsWith(".pem")).toList()) {
+                X509Certificate certificate = KeyFiles.readPem(file).get(0);
+                serials.add(certificate.getSerialNumber());
+                batch.add(new Registry.Issued(ca, CertificateDetails.parse(certificate.getEncoded())));
+            }
+        }
+        registry.addCertificates(batch, Actor.SERVICE);
+        return serials;
+    }
+
+    private static byte[] request(X509Certificate issuer, BigInteger serial, byte[] nonce) throws Exception {
+        OCSPReqBuilder builder = new OCSPReqBuilder().addRequest(new CertificateID(
+                new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1), new JcaX509CertificateHolder(issuer), serial));
+        if (nonce != null) {
+            builder.setRequestExtensions(new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
+                    new DEROctetString(nonce).getEncoded())));
+        }
+        return builder.build().getEncoded();
+    }
+
+    /** A wrk script cycling through one GET per certificate (each wrk thread starts at its own offset). */
+    private Path getScript(List<byte[]> requests, String prefix, String name) throws Exception {
+        StringBuilder lua = new StringBuilder("local paths = {\n");
+        for (byte[] request : requests) {
+            lua.append("\"").append(prefix).append(URLEncoder.encode(Base64.getEncoder().encodeToString(request), StandardCharsets.US_ASCII))
+                    .append("\",\n");
+        }
+        lua.append("}\nlocal i = math.random(#paths)\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n");
+        return Files.writeString(data.resolve(name), lua);
+    }
+
+    private Path postScript(byte[] body, String name) throws Exception {
+        StringBuilder escaped = new StringBuilder();
+        for (byte b : body) {
+            escaped.append('\\').append(b & 0xff);
+        }
+        String lua = "wrk.method = \"POST\"\nwrk.path = \"/ocsp\"\nwrk.headers[\"Content-Type\"] = \"application/ocsp-request\"\n"
+                + "wrk.body = \"" + escaped + "\"\n";
+        return Files.writeString(data.resolve(name), lua);
+    }
+
+    /**
+     * {@code openssl ocsp} as a responder over an index.txt of the same certificates, signing with certdir's own
+     * delegated signer; {@code -multi 2} forks a child per core. It signs every answer: it has no cache.
+     */
+    private Result opensslOcsp(Path demo, List<BigInteger> serials, Path script) throws Exception {
+        Path dir = Files.createDirectories(data.resolve("openssl-ocsp"));
+        char[] passphrase = DataDirectory.secret(data.resolve("keys/passphrase")).toCharArray();
+        KeyFiles.KeyEntry signer = KeyFiles.readPkcs12(data.resolve("keys/ocsp/demo-issuing-ca.p12"), passphrase);
+        Files.writeString(dir.resolve("signer.pem"), KeyFiles.pem(List.of(signer.chain().get(0))));
+        StringWriter key = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(key)) {
+            writer.writeObject(signer.key());
+        }
+        Files.writeString(dir.resolve("signer.key"), key.toString());
+        String expiry = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC).format(java.time.Instant.now().plusSeconds(86_400 * 365));
+        StringBuilder index = new StringBuilder();
+        for (BigInteger serial : serials) {
+            index.append("V\t").append(expiry).append("\t\t").append(serial.toString(16).toUpperCase()).append("\tunknown\t/CN=bulk\n");
+        }
+        Files.writeString(dir.resolve("index.txt"), index);
+        int port = TestServices.freePort();
+        Process server = new ProcessBuilder("openssl", "ocsp", "-index", dir.resolve("index.txt").toString(), "-port", String.valueOf(port),
+                "-rsigner", dir.resolve("signer.pem").toString(), "-rkey", dir.resolve("signer.key").toString(), "-CA", demo.resolve("issuing-ca.pem").toString(),
+                "-nmin", "60", "-multi", String.valueOf(Runtime.getRuntime().availableProcessors()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+        try {
+            String base = "http://127.0.0.1:" + port;
+            for (int attempt = 0; attempt < 100; attempt++) {
+                try {
+                    new java.net.Socket("127.0.0.1", port).close();
+                    break;
+                } catch (java.io.IOException notYet) {
+                    Thread.sleep(100);
+                }
+            }
+            Interop.Run check = Interop.run("openssl", "ocsp", "-issuer", demo.resolve("issuing-ca.pem").toString(), "-serial",
+                    "0x" + serials.get(0).toString(16), "-url", base, "-CAfile", demo.resolve("chain.pem").toString());
+            line("openssl ocsp check: " + (check.out() + check.err()).replace('\n', ' ').strip());
+            wrk(base, script, 3);
+            return rounds("openssl ocsp -index -multi " + Runtime.getRuntime().availableProcessors(), base, script);
+        } finally {
+            server.descendants().forEach(ProcessHandle::destroy);
+            server.destroy();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private record Result(double rate, String p99) {
+    }
+
+    private Result rounds(String what, String base, Path script) throws Exception {
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < ROUNDS; i++) {
+            results.add(wrk(base, script, SECONDS));
+        }
+        List<Result> sorted = results.stream().sorted(java.util.Comparator.comparingDouble(Result::rate)).toList();
+        Result median = sorted.get(ROUNDS / 2);
+        line(String.format("%-45s %10.0f req/s (%.0f-%.0f)  p99 %s", what, median.rate, sorted.get(0).rate, sorted.get(ROUNDS - 1).rate,
+                median.p99));
+        return median;
+    }
+
+    private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern P99 = Pattern.compile("\\s99%\\s+(\\S+)");
+
+    private Result wrk(String base, Path script, int seconds) throws Exception {
+        Interop.Run run = Interop.run("wrk", "-t2", "-c" + CONNECTIONS, "-d" + seconds + "s", "--latency", "-s", script.toString(), base);
+        Matcher rate = RATE.matcher(run.out());
+        Matcher p99 = P99.matcher(run.out());
+        if (!rate.find() || !p99.find()) {
+            throw new IllegalStateException("wrk printed no figures: " + run.out() + run.err());
+        }
+        if (run.out().contains("Non-2xx")) {
+            line("  (wrk: " + run.out().lines().filter(l -> l.contains("Non-2xx") || l.contains("Socket errors")).toList() + ")");
+        }
+        return new Result(Double.parseDouble(rate.group(1)), p99.group(1));
+    }
+
+    private void line(String text) {
+        System.out.println(text);
+        report.append(text).append('\n');
+    }
+}
