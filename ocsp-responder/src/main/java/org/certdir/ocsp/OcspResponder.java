@@ -110,7 +110,12 @@ public final class OcspResponder implements AutoCloseable {
     }
 
     /** A signed response with what it was signed from, to tell whether it still holds. */
-    private record Signed(Answer answer, ResponseSigner signer, long[] revisions, Instant refreshAt) {
+    private record Signed(Answer answer, ResponseSigner signer, long[] revisions, Instant refreshAt, Answer hit) {
+
+        Signed(Answer answer, ResponseSigner signer, long[] revisions, Instant refreshAt) {
+            this(answer, signer, revisions, refreshAt,
+                    new Answer(answer.der(), Outcome.CACHE_HIT, answer.thisUpdate(), answer.nextUpdate(), answer.etag()));
+        }
     }
 
     /** One certificate asked about: its CertID as the client sent it and what the index says now. */
@@ -238,8 +243,7 @@ public final class OcspResponder implements AutoCloseable {
         Signed cached = cache.getIfPresent(key);
         if (cached != null && cached.signer() == signer && clock.instant().isBefore(cached.refreshAt()) && current(cached, asked)) {
             count(asked);
-            Answer hit = cached.answer();
-            return CompletableFuture.completedFuture(new Answer(hit.der(), Outcome.CACHE_HIT, hit.thisUpdate(), hit.nextUpdate(), hit.etag()));
+            return CompletableFuture.completedFuture(cached.hit());
         }
         return sign(ca, signer, asked, null, key);
     }

@@ -3,7 +3,6 @@ package org.certdir.ops;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -31,7 +30,6 @@ import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.certdir.ops.datadir.DataDirectory;
 import org.certdir.ops.issuance.KeyFiles;
@@ -84,19 +82,38 @@ class OcspBench {
                     + URLEncoder.encode(Base64.getEncoder().encodeToString(requests.get(0)), StandardCharsets.US_ASCII))).build(),
                     HttpResponse.BodyHandlers.ofByteArray()).body();
 
+            awaitPublication(service.registry());
             line("OCSP benchmark: " + CERTIFICATES + " certificates, wrk -t2 -c" + CONNECTIONS + " -d" + SECONDS + "s, median of " + ROUNDS
                     + " rounds (min-max); " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+            warmUp(base, requests);
             wrk(base, certdirScript, 5);
             Result certdir = rounds("certdir cached GET", base, certdirScript);
 
+            // As many instances as the public listener runs: one per core, each on its own event loop.
             Vertx vertx = Vertx.vertx();
-            HttpServer fixed = vertx.createHttpServer().requestHandler(request -> request.response()
+            int fixedPort = TestServices.freePort();
+            for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+                HttpServer fixed = vertx.createHttpServer().requestHandler(request -> request.response()
+                        .putHeader("Content-Type", "application/ocsp-response")
+                        .putHeader("Cache-Control", "max-age=3600, public, no-transform, must-revalidate")
+                        .end(Buffer.buffer(sample))).listen(fixedPort, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+            }
+            String fixedBase = "http://127.0.0.1:" + fixedPort;
+            wrk(fixedBase, certdirScript, 3);
+            Result ceiling = rounds("Vert.x fixed bytes (bare request handler)", fixedBase, certdirScript);
+            // The same behind a vertx-web Router with one route, as certdir's listener routes: the router's share.
+            io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(vertx);
+            router.get("/ocsp/*").handler(context -> context.response()
                     .putHeader("Content-Type", "application/ocsp-response")
                     .putHeader("Cache-Control", "max-age=3600, public, no-transform, must-revalidate")
-                    .end(Buffer.buffer(sample))).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
-            String fixedBase = "http://127.0.0.1:" + fixed.actualPort();
-            wrk(fixedBase, certdirScript, 3);
-            Result ceiling = rounds("Vert.x fixed bytes", fixedBase, certdirScript);
+                    .end(Buffer.buffer(sample)));
+            int routedPort = TestServices.freePort();
+            for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+                vertx.createHttpServer().requestHandler(router).listen(routedPort, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
+            }
+            String routedBase = "http://127.0.0.1:" + routedPort;
+            wrk(routedBase, certdirScript, 3);
+            Result routed = rounds("Vert.x fixed bytes (Router route)", routedBase, certdirScript);
             vertx.close().toCompletionStage().toCompletableFuture().get();
 
             Result openssl = opensslOcsp(demo, serials, opensslScript);
@@ -106,7 +123,8 @@ class OcspBench {
             Result nonce = rounds("certdir POST with nonce (signed each time)", base, nonceScript);
 
             line("");
-            line(String.format("cached GET / fixed-bytes ceiling: %.2f", certdir.rate / ceiling.rate));
+            line(String.format("cached GET / fixed bytes, bare handler: %.2f", certdir.rate / ceiling.rate));
+            line(String.format("cached GET / fixed bytes, Router route: %.2f", certdir.rate / routed.rate));
             line(String.format("cached GET / openssl ocsp: %.1f", certdir.rate / openssl.rate));
             line(String.format("nonce path: %.0f signed responses/s (compare with the JMH raw signing rate)", nonce.rate));
         } finally {
@@ -130,6 +148,39 @@ class OcspBench {
         }
         registry.addCertificates(batch, Actor.SERVICE);
         return serials;
+    }
+
+    /** Asks for every certificate once, so the measured rounds find each answer signed and cached. */
+    private void warmUp(String base, List<byte[]> requests) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        long started = System.nanoTime();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
+            for (byte[] request : requests) {
+                answers.add(pool.submit(() -> client.send(HttpRequest.newBuilder(URI.create(base + "/ocsp/"
+                        + URLEncoder.encode(Base64.getEncoder().encodeToString(request), StandardCharsets.US_ASCII))).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode()));
+            }
+            for (java.util.concurrent.Future<Integer> answer : answers) {
+                if (answer.get() != 200) {
+                    throw new IllegalStateException("warm-up request answered " + answer.get());
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        line(String.format("first answers (each signed, then cached): %d in %.1f s, %.0f/s", requests.size(), seconds, requests.size() / seconds));
+    }
+
+    /** The directory publication of the new certificates would compete for the CPU: let it finish first. */
+    private static void awaitPublication(Registry registry) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (registry.outbox().stats(org.certdir.registry.Outbox.DIRECTORY_PERSON, org.certdir.registry.Outbox.DIRECTORY_CA).depth() > 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
     }
 
     private static byte[] request(X509Certificate issuer, BigInteger serial, byte[] nonce) throws Exception {
@@ -172,42 +223,53 @@ class OcspBench {
         char[] passphrase = DataDirectory.secret(data.resolve("keys/passphrase")).toCharArray();
         KeyFiles.KeyEntry signer = KeyFiles.readPkcs12(data.resolve("keys/ocsp/demo-issuing-ca.p12"), passphrase);
         Files.writeString(dir.resolve("signer.pem"), KeyFiles.pem(List.of(signer.chain().get(0))));
-        StringWriter key = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(key)) {
-            writer.writeObject(signer.key());
-        }
-        Files.writeString(dir.resolve("signer.key"), key.toString());
+        Files.writeString(dir.resolve("signer.key"), "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(signer.key().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
         String expiry = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC).format(java.time.Instant.now().plusSeconds(86_400 * 365));
         StringBuilder index = new StringBuilder();
         for (BigInteger serial : serials) {
-            index.append("V\t").append(expiry).append("\t\t").append(serial.toString(16).toUpperCase()).append("\tunknown\t/CN=bulk\n");
+            String hex = serial.toString(16).toUpperCase();
+            // index.txt holds whole octets: an odd number of hex digits makes openssl refuse the file.
+            index.append("V\t").append(expiry).append("\t\t").append(hex.length() % 2 == 0 ? hex : "0" + hex).append("\tunknown\t/CN=bulk").append(index.length()).append('\n');
         }
         Files.writeString(dir.resolve("index.txt"), index);
-        int port = TestServices.freePort();
-        Process server = new ProcessBuilder("openssl", "ocsp", "-index", dir.resolve("index.txt").toString(), "-port", String.valueOf(port),
+        List<String> command = List.of("openssl", "ocsp", "-index", dir.resolve("index.txt").toString(), "-port", "PORT",
                 "-rsigner", dir.resolve("signer.pem").toString(), "-rkey", dir.resolve("signer.key").toString(), "-CA", demo.resolve("issuing-ca.pem").toString(),
-                "-nmin", "60", "-multi", String.valueOf(Runtime.getRuntime().availableProcessors()))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
-        try {
-            String base = "http://127.0.0.1:" + port;
-            for (int attempt = 0; attempt < 100; attempt++) {
-                try {
-                    new java.net.Socket("127.0.0.1", port).close();
-                    break;
-                } catch (java.io.IOException notYet) {
+                "-nmin", "60", "-multi", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        List<Result> results = new ArrayList<>();
+        for (int round = 0; round <= ROUNDS; round++) {
+            // openssl 3.0's responder stops answering once wrk has closed its connections at the end of a run (its
+            // children spin on them), so every round gets a fresh one; round 0 only checks that it answers.
+            int port = TestServices.freePort();
+            Process server = new ProcessBuilder(command.stream().map(arg -> arg.equals("PORT") ? String.valueOf(port) : arg).toList())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+            try {
+                String base = "http://127.0.0.1:" + port;
+                // Waits for its ACCEPT line: a probe connection that sends nothing would hang one of its children.
+                for (int attempt = 0; attempt < 100 && !Files.readString(dir.resolve("server.log")).contains("ACCEPT"); attempt++) {
                     Thread.sleep(100);
                 }
+                Thread.sleep(500);
+                if (round == 0) {
+                    Interop.Run check = Interop.run("openssl", "ocsp", "-issuer", demo.resolve("issuing-ca.pem").toString(), "-serial",
+                            "0x" + serials.get(0).toString(16), "-url", base, "-CAfile", demo.resolve("chain.pem").toString());
+                    line("openssl ocsp check: " + (check.out() + check.err()).replace('\n', ' ').strip());
+                    if (check.exitCode() != 0) {
+                        throw new IllegalStateException("openssl ocsp does not answer: " + Files.readString(dir.resolve("server.log")));
+                    }
+                } else {
+                    Result result = wrk(base, script, SECONDS);
+                    System.out.printf("  openssl round %d: %.0f req/s, p99 %s%n", round, result.rate, result.p99);
+                    results.add(result);
+                }
+            } finally {
+                server.descendants().forEach(ProcessHandle::destroyForcibly);
+                server.destroyForcibly();
+                server.waitFor(10, TimeUnit.SECONDS);
             }
-            Interop.Run check = Interop.run("openssl", "ocsp", "-issuer", demo.resolve("issuing-ca.pem").toString(), "-serial",
-                    "0x" + serials.get(0).toString(16), "-url", base, "-CAfile", demo.resolve("chain.pem").toString());
-            line("openssl ocsp check: " + (check.out() + check.err()).replace('\n', ' ').strip());
-            wrk(base, script, 3);
-            return rounds("openssl ocsp -index -multi " + Runtime.getRuntime().availableProcessors(), base, script);
-        } finally {
-            server.descendants().forEach(ProcessHandle::destroy);
-            server.destroy();
-            server.waitFor(10, TimeUnit.SECONDS);
         }
+        return summarize("openssl ocsp -index -multi " + Runtime.getRuntime().availableProcessors(), results);
     }
 
     private record Result(double rate, String p99) {
@@ -216,11 +278,17 @@ class OcspBench {
     private Result rounds(String what, String base, Path script) throws Exception {
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < ROUNDS; i++) {
-            results.add(wrk(base, script, SECONDS));
+            Result round = wrk(base, script, SECONDS);
+            System.out.printf("  %s round %d: %.0f req/s, p99 %s%n", what, i + 1, round.rate, round.p99);
+            results.add(round);
         }
+        return summarize(what, results);
+    }
+
+    private Result summarize(String what, List<Result> results) {
         List<Result> sorted = results.stream().sorted(java.util.Comparator.comparingDouble(Result::rate)).toList();
-        Result median = sorted.get(ROUNDS / 2);
-        line(String.format("%-45s %10.0f req/s (%.0f-%.0f)  p99 %s", what, median.rate, sorted.get(0).rate, sorted.get(ROUNDS - 1).rate,
+        Result median = sorted.get(sorted.size() / 2);
+        line(String.format("%-45s %10.0f req/s (%.0f-%.0f)  p99 %s", what, median.rate, sorted.get(0).rate, sorted.get(sorted.size() - 1).rate,
                 median.p99));
         return median;
     }

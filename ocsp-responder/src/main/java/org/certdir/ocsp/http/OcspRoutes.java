@@ -36,6 +36,7 @@ public final class OcspRoutes {
 
     private final OcspResponder responder;
     private final Clock clock;
+    private final java.util.Map<java.time.Instant, String> httpDates = new java.util.concurrent.ConcurrentHashMap<>();
 
     public OcspRoutes(OcspResponder responder, Clock clock) {
         this.responder = responder;
@@ -70,8 +71,27 @@ public final class OcspRoutes {
     }
 
     private void answer(RoutingContext context, byte[] request, boolean get) {
-        Future.fromCompletionStage(responder.respond(request), context.vertx().getOrCreateContext())
+        java.util.concurrent.CompletableFuture<Answer> answer = responder.respond(request);
+        if (answer.isDone() && !answer.isCompletedExceptionally()) {
+            // A cached answer or an error: already on the event loop, no need to hop back to it.
+            send(context, 200, answer.join(), get);
+            return;
+        }
+        Future.fromCompletionStage(answer, context.vertx().getOrCreateContext())
                 .onComplete(done -> send(context, 200, done.succeeded() ? done.result() : Answer.error(Outcome.INTERNAL_ERROR), get));
+    }
+
+    /** Answers share their thisUpdate and nextUpdate second by second: format each once. */
+    private String httpDate(java.time.Instant instant) {
+        String formatted = httpDates.get(instant);
+        if (formatted == null) {
+            if (httpDates.size() > 10_000) {
+                httpDates.clear();
+            }
+            formatted = HTTP_DATE.format(instant);
+            httpDates.put(instant, formatted);
+        }
+        return formatted;
     }
 
     private void send(RoutingContext context, int status, Answer answer, boolean get) {
@@ -84,8 +104,8 @@ public final class OcspRoutes {
             // RFC 9919 §2.2.1: caches may keep the answer until nextUpdate, and must not serve it after.
             long maxAge = Math.max(0, Duration.between(clock.instant(), answer.nextUpdate()).toSeconds());
             response.putHeader("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate")
-                    .putHeader("Last-Modified", HTTP_DATE.format(answer.thisUpdate()))
-                    .putHeader("Expires", HTTP_DATE.format(answer.nextUpdate()))
+                    .putHeader("Last-Modified", httpDate(answer.thisUpdate()))
+                    .putHeader("Expires", httpDate(answer.nextUpdate()))
                     .putHeader("ETag", answer.etag());
             if (answer.etag().equals(context.request().getHeader("If-None-Match"))) {
                 response.setStatusCode(304).end();

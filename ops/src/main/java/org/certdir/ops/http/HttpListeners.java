@@ -33,7 +33,8 @@ public final class HttpListeners implements AutoCloseable {
     private final Vertx vertx;
     private final Router publicRouter;
     private final Router adminRouter;
-    private HttpServer publicServer;
+    /** One public server per core, sharing the port: Vert.x hands connections to them in turn, each on its own event loop. */
+    private final java.util.List<HttpServer> publicServers = new java.util.ArrayList<>();
     private HttpServer adminServer;
 
     public HttpListeners(Vertx vertx, String adminToken) {
@@ -61,7 +62,11 @@ public final class HttpListeners implements AutoCloseable {
 
     /** Binds both listeners; a port in use is a {@link StartupFailure} naming it and the setting to change. */
     public void start(String publicHost, int publicPort, String adminHost, int adminPort) {
-        publicServer = listen(publicRouter, publicHost, publicPort, "public HTTP", "certdir.http.port");
+        HttpServer first = listen(publicRouter, publicHost, publicPort, "public HTTP", "certdir.http.port");
+        publicServers.add(first);
+        for (int i = 1; i < Runtime.getRuntime().availableProcessors(); i++) {
+            publicServers.add(listen(publicRouter, publicHost, first.actualPort(), "public HTTP", "certdir.http.port"));
+        }
         adminServer = listen(adminRouter, adminHost, adminPort, "admin API", "certdir.admin.port");
     }
 
@@ -83,7 +88,7 @@ public final class HttpListeners implements AutoCloseable {
     }
 
     public int publicPort() {
-        return publicServer.actualPort();
+        return publicServers.get(0).actualPort();
     }
 
     public int adminPort() {
@@ -92,7 +97,9 @@ public final class HttpListeners implements AutoCloseable {
 
     /** Stops accepting, lets requests in flight finish for up to {@code grace}, then closes. */
     public void shutdown(Duration grace) {
-        for (HttpServer server : new HttpServer[] {publicServer, adminServer}) {
+        java.util.List<HttpServer> servers = new java.util.ArrayList<>(publicServers);
+        servers.add(adminServer);
+        for (HttpServer server : servers) {
             if (server != null) {
                 try {
                     await(server.shutdown(grace));
