@@ -122,6 +122,8 @@ class OcspBench {
             wrk(base, nonceScript, 3);
             Result nonce = rounds("certdir POST with nonce (signed each time)", base, nonceScript);
 
+            revocationToOcsp(service, issuing, serials.subList(100, 150));
+
             line("");
             line(String.format("cached GET / fixed bytes, bare handler: %.2f", certdir.rate / ceiling.rate));
             line(String.format("cached GET / fixed bytes, Router route: %.2f", certdir.rate / routed.rate));
@@ -148,6 +150,41 @@ class OcspBench {
         }
         registry.addCertificates(batch, Actor.SERVICE);
         return serials;
+    }
+
+    /**
+     * Milliseconds from the admin API acknowledging a revocation to the first OCSP answer saying revoked, asked
+     * without a nonce (so a cached "good" exists and must not be served), one certificate after another.
+     */
+    private void revocationToOcsp(Service service, X509Certificate issuing, List<BigInteger> serials) throws Exception {
+        AdminHttp admin = new AdminHttp(service);
+        HttpClient client = HttpClient.newHttpClient();
+        List<Double> millis = new ArrayList<>();
+        int polls = 0;
+        for (BigInteger serial : serials) {
+            HttpRequest ask = HttpRequest.newBuilder(URI.create(service.publicUrl() + "/ocsp")).header("Content-Type", "application/ocsp-request")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(request(issuing, serial, null))).build();
+            client.send(ask, HttpResponse.BodyHandlers.ofByteArray());
+            if (admin.post("/admin/certificates/demo-issuing-ca/" + serial.toString(16) + "/revoke",
+                    new io.vertx.core.json.JsonObject().put("reason", "keyCompromise")).status() != 200) {
+                throw new IllegalStateException("revocation of " + serial.toString(16) + " failed");
+            }
+            long acknowledged = System.nanoTime();
+            while (true) {
+                polls++;
+                byte[] answer = client.send(ask, HttpResponse.BodyHandlers.ofByteArray()).body();
+                var status = ((org.bouncycastle.cert.ocsp.BasicOCSPResp) new org.bouncycastle.cert.ocsp.OCSPResp(answer).getResponseObject())
+                        .getResponses()[0].getCertStatus();
+                if (status instanceof org.bouncycastle.cert.ocsp.RevokedStatus) {
+                    break;
+                }
+            }
+            millis.add((System.nanoTime() - acknowledged) / 1e6);
+        }
+        List<Double> sorted = millis.stream().sorted().toList();
+        line(String.format("revocation acknowledged -> OCSP says revoked: p50 %.2f ms, max %.2f ms over %d revocations (%d OCSP requests: "
+                + "the first answer after each acknowledgement already said revoked when this equals the count)", sorted.get(sorted.size() / 2),
+                sorted.get(sorted.size() - 1), sorted.size(), polls));
     }
 
     /** Asks for every certificate once, so the measured rounds find each answer signed and cached. */
