@@ -38,6 +38,8 @@ import org.certdir.crl.distribution.HttpPoint;
 import org.certdir.crl.distribution.LdapPoint;
 import org.certdir.crl.distribution.WebDavPoint;
 import org.certdir.directory.publication.RemoteDirectory;
+import org.certdir.aia.CaChains;
+import org.certdir.aia.http.AiaRoutes;
 import org.certdir.ocsp.OcspResponder;
 import org.certdir.ocsp.OcspSettings;
 import org.certdir.ocsp.StatusIndex;
@@ -154,6 +156,7 @@ public final class Service implements AutoCloseable {
         http = new HttpListeners(vertx, adminToken);
         OcspResponder ocsp = startOcspResponder(issuer, clock);
         new OcspRoutes(ocsp, clock).register(http.publicRouter());
+        new AiaRoutes(new CaChains(registry)).register(http.publicRouter());
         HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin(), ocsp);
         new CrlRoutes(httpPoint).register(http.publicRouter());
         http.publicRouter().get("/health").blockingHandler(health::handle, false);

@@ -6,9 +6,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
+import org.certdir.aia.http.ConditionalGet;
 import org.certdir.crl.distribution.HttpPoint;
 
 /**
@@ -43,29 +42,11 @@ public final class CrlRoutes {
                 .putHeader("Expires", http(served.nextUpdate()))
                 .putHeader("ETag", served.etag())
                 .putHeader("Cache-Control", "max-age=" + maxAge + ", public, no-transform, must-revalidate");
-        if (notModified(context, served)) {
+        if (ConditionalGet.notModified(context, served.etag(), served.thisUpdate())) {
             response.setStatusCode(304).end();
             return;
         }
         response.putHeader("Content-Type", "application/pkix-crl").end(Buffer.buffer(served.der()));
-    }
-
-    private static boolean notModified(RoutingContext context, HttpPoint.Served served) {
-        String ifNoneMatch = context.request().getHeader("If-None-Match");
-        if (ifNoneMatch != null) {
-            return ifNoneMatch.contains(served.etag()) || ifNoneMatch.strip().equals("*");
-        }
-        String ifModifiedSince = context.request().getHeader("If-Modified-Since");
-        if (ifModifiedSince != null) {
-            try {
-                Instant since = ZonedDateTime.parse(ifModifiedSince, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                // HTTP dates have whole seconds.
-                return !served.thisUpdate().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).isAfter(since);
-            } catch (DateTimeParseException e) {
-                return false;
-            }
-        }
-        return false;
     }
 
     private static String http(Instant instant) {

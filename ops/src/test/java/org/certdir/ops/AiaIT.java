@@ -1,0 +1,117 @@
+package org.certdir.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.Extension;
+import org.certdir.ops.issuance.KeyFiles;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** AIA caIssuers: the URL written into the demo certificates resolves, and a client holding only alice's certificate builds her chain. */
+class AiaIT {
+
+    @TempDir
+    static Path data;
+
+    static Service service;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() {
+        service = Service.start(TestServices.config(data, 100), true, Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    /** alice's caIssuers URL, asked of this test's service (the demo certificates name the default port). */
+    private static String caIssuersPath() throws Exception {
+        X509Certificate alice = KeyFiles.readPem(data.resolve("demo/alice-encryption.pem")).get(0);
+        AuthorityInformationAccess aia = AuthorityInformationAccess.getInstance(
+                org.bouncycastle.asn1.ASN1OctetString.getInstance(alice.getExtensionValue(Extension.authorityInfoAccess.getId())).getOctets());
+        for (AccessDescription description : aia.getAccessDescriptions()) {
+            if (description.getAccessMethod().equals(AccessDescription.id_ad_caIssuers)) {
+                return URI.create(description.getAccessLocation().getName().toString()).getPath();
+            }
+        }
+        throw new AssertionError("alice's certificate has no caIssuers URL");
+    }
+
+    @Test
+    void caIssuersUrl_servesTheIssuingCa_asDer_readByOpenssl() throws Exception {
+        Interop.require("openssl", "openssl");
+        assertEquals("/aia/demo-issuing-ca.crt", caIssuersPath());
+        HttpResponse<byte[]> response = get(caIssuersPath(), null);
+        assertEquals(200, response.statusCode());
+        assertEquals("application/pkix-cert", response.headers().firstValue("Content-Type").orElseThrow());
+        Path der = Files.write(data.resolve("issuing.der"), response.body());
+        Interop.Run run = Interop.run("openssl", "x509", "-inform", "DER", "-in", der.toString(), "-noout", "-subject");
+        assertEquals("subject=O = certdir demo, CN = Demo Issuing CA\n", run.out(), run.err());
+        assertArrayEquals(KeyFiles.readPem(data.resolve("demo/issuing-ca.pem")).get(0).getEncoded(), response.body());
+    }
+
+    @Test
+    void chain_letsAClientWithOnlyAlicesCertificateVerifyIt() throws Exception {
+        Interop.require("openssl", "openssl");
+        HttpResponse<byte[]> response = get("/aia/demo-issuing-ca.p7c", null);
+        assertEquals(200, response.statusCode());
+        assertEquals("application/pkcs7-mime", response.headers().firstValue("Content-Type").orElseThrow());
+        Path p7c = Files.write(data.resolve("chain.p7c"), response.body());
+        Interop.Run print = Interop.run("openssl", "pkcs7", "-inform", "DER", "-in", p7c.toString(), "-print_certs", "-out",
+                data.resolve("chain-from-aia.pem").toString());
+        assertEquals(0, print.exitCode(), print.err());
+        String certificates = Files.readString(data.resolve("chain-from-aia.pem"));
+        assertTrue(certificates.contains("subject=O = certdir demo, CN = Demo Issuing CA"), certificates);
+        assertTrue(certificates.contains("subject=O = certdir demo, CN = Demo Root CA"), certificates);
+        // The root is the trust anchor the client already has; everything else came from the AIA URL.
+        Interop.Run verify = Interop.run("openssl", "verify", "-CAfile", data.resolve("demo/root-ca.pem").toString(), "-untrusted",
+                data.resolve("chain-from-aia.pem").toString(), data.resolve("demo/alice-encryption.pem").toString());
+        assertEquals(data.resolve("demo/alice-encryption.pem") + ": OK\n", verify.out(), verify.err());
+    }
+
+    @Test
+    void etagAndLastModified_give304() throws Exception {
+        HttpResponse<byte[]> first = get("/aia/demo-root-ca.crt", null);
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        assertEquals(304, get("/aia/demo-root-ca.crt", "If-None-Match:" + etag).statusCode());
+        assertEquals(304, get("/aia/demo-root-ca.crt", "If-Modified-Since:" + first.headers().firstValue("Last-Modified").orElseThrow()).statusCode());
+        assertEquals(200, get("/aia/demo-root-ca.crt", "If-None-Match:\"other\"").statusCode());
+        assertEquals("max-age=3600, public, no-transform", first.headers().firstValue("Cache-Control").orElseThrow());
+    }
+
+    @Test
+    void unknownCa_orForm_is404_withTheNamesToUse() throws Exception {
+        HttpResponse<byte[]> unknown = get("/aia/no-such-ca.crt", null);
+        assertEquals(404, unknown.statusCode());
+        assertTrue(new String(unknown.body()).contains("no CA certificate named no-such-ca.crt is published here"), new String(unknown.body()));
+        assertEquals(404, get("/aia/demo-root-ca.pem", null).statusCode());
+        assertEquals(404, get("/aia/Demo%20Root%20CA.crt", null).statusCode());
+    }
+
+    private HttpResponse<byte[]> get(String path, String header) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.publicUrl() + path));
+        if (header != null) {
+            int colon = header.indexOf(':');
+            request.header(header.substring(0, colon), header.substring(colon + 1));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+}
