@@ -3,12 +3,10 @@ package org.certdir.aia;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.certdir.directory.publication.CertsOnlyPkcs7;
@@ -50,7 +48,7 @@ public final class CaChains {
         byte[] p7c = CertsOnlyPkcs7.encode(chain);
         // A chain changes only when a certificate joins it: the newest notBefore is its modification time.
         Instant lastModified = chain.stream().map(each -> each.getNotBefore().toInstant()).max(Instant::compareTo).orElseThrow();
-        return new Published(certificate, tag(certificate), p7c, tag(p7c), chain.size(), lastModified);
+        return new Published(certificate, EntityTag.of(certificate), p7c, EntityTag.of(p7c), chain.size(), lastModified);
     }
 
     /** {@code ca} first, then each issuer up to a self-signed root or the first issuer the registry does not hold. */
@@ -86,13 +84,5 @@ public final class CaChains {
 
     private static boolean selfIssued(X509Certificate certificate) {
         return certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal());
-    }
-
-    private static String tag(byte[] bytes) {
-        try {
-            return "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 16) + "\"";
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks SHA-256", e);
-        }
     }
 }

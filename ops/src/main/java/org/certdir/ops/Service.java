@@ -39,7 +39,9 @@ import org.certdir.crl.distribution.LdapPoint;
 import org.certdir.crl.distribution.WebDavPoint;
 import org.certdir.directory.publication.RemoteDirectory;
 import org.certdir.aia.CaChains;
+import org.certdir.aia.TrustListFiles;
 import org.certdir.aia.http.AiaRoutes;
+import org.certdir.aia.http.TrustRoutes;
 import org.certdir.ocsp.OcspResponder;
 import org.certdir.ocsp.OcspSettings;
 import org.certdir.ocsp.StatusIndex;
@@ -73,6 +75,7 @@ public final class Service implements AutoCloseable {
     private HttpPoint httpPoint;
     private HttpListeners http;
     private boolean demoCreated;
+    private CaSigners caSigners;
 
     private Service(ServiceConfig config) {
         this.config = config;
@@ -157,6 +160,7 @@ public final class Service implements AutoCloseable {
         OcspResponder ocsp = startOcspResponder(issuer, clock);
         new OcspRoutes(ocsp, clock).register(http.publicRouter());
         new AiaRoutes(new CaChains(registry)).register(http.publicRouter());
+        new TrustRoutes(new TrustListFiles(registry, this::trustListSigner, clock)).register(http.publicRouter());
         HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin(), ocsp);
         new CrlRoutes(httpPoint).register(http.publicRouter());
         http.publicRouter().get("/health").blockingHandler(health::handle, false);
@@ -164,6 +168,22 @@ public final class Service implements AutoCloseable {
         new AdminApi(registry, publisher, data, issuer, crl).register(http.adminRouter(), health);
         http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());
         parts.add(() -> http.shutdown(HTTP_DRAIN));
+    }
+
+    private CaSigners caSigners() {
+        if (caSigners == null) {
+            caSigners = new CaSigners(data.root(), DataDirectory.secret(data.keysPassphrase()).toCharArray());
+        }
+        return caSigners;
+    }
+
+    /** The trust list is signed by our root: the first self-signed CA certdir holds the key of; null when there is none. */
+    private TrustListFiles.Signer trustListSigner() {
+        return registry.cas().stream()
+                .filter(ca -> ca.managed() && ca.certificate().subject().equals(ca.certificate().issuer()))
+                .findFirst()
+                .map(ca -> new TrustListFiles.Signer(ca.certificate().certificate(), () -> caSigners().apply(ca)))
+                .orElse(null);
     }
 
     /** The responder with every CA's signer, renewed hourly; its status index follows the registry from now on. */
@@ -207,8 +227,7 @@ public final class Service implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new StartupFailure("CRL settings: " + e.getMessage(), e);
         }
-        CaSigners signers = new CaSigners(data.root(), DataDirectory.secret(data.keysPassphrase()).toCharArray());
-        CrlPublisher crlPublisher = new CrlPublisher(registry, new CrlIssuer(registry, signers, crlSettings, clock), points, crlSettings, clock);
+        CrlPublisher crlPublisher = new CrlPublisher(registry, new CrlIssuer(registry, caSigners(), crlSettings, clock), points, crlSettings, clock);
         crlPublisher.start();
         return crlPublisher;
     }

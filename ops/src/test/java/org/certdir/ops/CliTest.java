@@ -28,7 +28,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "demo", "serve", "directory", "directory republish"})
+    @ValueSource(strings = {"", "demo", "serve", "directory", "directory republish", "trust", "trust add", "trust remove", "trust list"})
     void help_isOfferedByEveryCommand(String command) {
         String[] args = (command.isEmpty() ? "--help" : command + " --help").split(" ");
         Result result = run(args);

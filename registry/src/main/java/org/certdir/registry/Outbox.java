@@ -19,6 +19,8 @@ public final class Outbox {
     public static final String DIRECTORY_PERSON = "directory.person";
     /** Bring the directory entry of a CA up to date with the registry. */
     public static final String DIRECTORY_CA = "directory.ca";
+    /** Bring the trust-list entry of a partner CA (subject: its common name) up to date: written, or removed. */
+    public static final String DIRECTORY_TRUST = "directory.trust";
 
     /** One task; {@code attempts} and {@code lastError} tell how it has fared so far. */
     public record Task(long id, String topic, String subject, Instant createdAt, int attempts, String lastError) {

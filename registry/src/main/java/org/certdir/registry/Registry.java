@@ -31,12 +31,14 @@ public final class Registry implements AutoCloseable {
     private final Database database;
     private final Clock clock;
     private final Outbox outbox;
+    private final TrustList trustList;
     private final List<Consumer<StatusChange>> listeners = new CopyOnWriteArrayList<>();
 
     private Registry(Database database, Clock clock) {
         this.database = database;
         this.clock = clock;
         this.outbox = new Outbox(database, clock);
+        this.trustList = new TrustList(this, database, outbox, clock);
     }
 
     /** Opens (creating or upgrading if needed) the SQLite registry in {@code file}. */
@@ -47,6 +49,11 @@ public final class Registry implements AutoCloseable {
     /** The publication queue written together with every change. */
     public Outbox outbox() {
         return outbox;
+    }
+
+    /** The partner CAs the admin decided to trust. */
+    public TrustList trustList() {
+        return trustList;
     }
 
     /**
@@ -617,7 +624,7 @@ public final class Registry implements AutoCloseable {
         });
     }
 
-    private void audit(Actor actor, String action, String target, String detail) throws SQLException {
+    void audit(Actor actor, String action, String target, String detail) throws SQLException {
         database.update("INSERT INTO audit (at, actor, action, target, detail, address) VALUES (?, ?, ?, ?, ?, ?)", statement -> {
             statement.setLong(1, now());
             statement.setString(2, actor.name());

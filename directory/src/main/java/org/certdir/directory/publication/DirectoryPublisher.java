@@ -95,6 +95,33 @@ public final class DirectoryPublisher {
     }
 
     /**
+     * Makes the trust-list entry {@code cn=<commonName>,ou=trust,ou=pki} hold {@code certificate} (pkiCA,
+     * {@code cACertificate;binary}), or, with {@code certificate} null, removes the entry.
+     */
+    public void publishTrustedCa(String commonName, byte[] certificate) {
+        DN dn = dit.trustedCa(commonName);
+        try {
+            SearchResultEntry existing = ldap.getEntry(dn.toString(), "*");
+            if (certificate == null) {
+                if (existing != null) {
+                    ldap.delete(dn.toString());
+                    LOG.info("removed trusted CA {} from the directory", dn);
+                }
+                return;
+            }
+            if (existing == null) {
+                ldap.add(new Entry(dn, new Attribute("objectClass", "top", "applicationProcess", "pkiCA"), new Attribute("cn", commonName),
+                        new Attribute(PkiAttributes.CA_CERTIFICATE, certificate)));
+            } else {
+                update(existing, Map.of(PkiAttributes.CA_CERTIFICATE, List.of(certificate)), List.of());
+            }
+            LOG.info("published trusted CA {}", dn);
+        } catch (LDAPException e) {
+            throw new PublicationException("cannot publish trusted CA " + commonName + " at " + dn, e);
+        }
+    }
+
+    /**
      * Writes a CA's CRL onto its entry: a full CRL as {@code certificateRevocationList;binary} (and, for a CA whose
      * CRL covers CA certificates, {@code authorityRevocationList;binary}), a delta as {@code deltaRevocationList;binary}.
      */
@@ -278,11 +305,30 @@ public final class DirectoryPublisher {
     public int republish(Registry registry) {
         ensureLayout();
         registry.cas().forEach(this::publishCa);
+        Set<String> trusted = new HashSet<>();
+        for (var ca : registry.trustList().snapshot().cas()) {
+            publishTrustedCa(ca.certificate().commonName(), ca.certificate().der());
+            trusted.add(ca.certificate().commonName());
+        }
+        clearUntrusted(trusted);
         Map<String, List<CertificateRecord>> byMail = registry.certificatesByMail();
         byMail.forEach(this::publishPerson);
         clearUnknownPeople(byMail.keySet());
         LOG.info("republished {} CA(s) and {} people from the registry", registry.cas().size(), byMail.size());
         return byMail.size();
+    }
+
+    private void clearUntrusted(Set<String> trusted) {
+        try {
+            for (SearchResultEntry entry : ldap.search(dit.trust().toString(), SearchScope.ONE, Filter.createPresenceFilter("cn"), "cn")
+                    .getSearchEntries()) {
+                if (!trusted.contains(entry.getAttributeValue("cn"))) {
+                    ldap.delete(entry.getDN());
+                }
+            }
+        } catch (LDAPException e) {
+            throw new PublicationException("cannot clear the trust list under " + dit.trust(), e);
+        }
     }
 
     private void clearUnknownPeople(Set<String> known) {

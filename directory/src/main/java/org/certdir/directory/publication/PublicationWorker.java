@@ -82,7 +82,7 @@ public final class PublicationWorker implements AutoCloseable {
     /** Publishes every subject with due tasks once; returns whether a full batch suggests more are waiting. */
     public boolean drainOnce() {
         boolean more = false;
-        for (String topic : List.of(Outbox.DIRECTORY_CA, Outbox.DIRECTORY_PERSON)) {
+        for (String topic : List.of(Outbox.DIRECTORY_CA, Outbox.DIRECTORY_TRUST, Outbox.DIRECTORY_PERSON)) {
             List<Outbox.Task> due = registry.outbox().due(topic, BATCH);
             more |= due.size() == BATCH;
             Map<String, Outbox.Task> newestBySubject = new LinkedHashMap<>();
@@ -103,6 +103,9 @@ public final class PublicationWorker implements AutoCloseable {
         try {
             if (task.topic().equals(Outbox.DIRECTORY_CA)) {
                 registry.ca(new CaName(task.subject())).ifPresent(publisher::publishCa);
+            } else if (task.topic().equals(Outbox.DIRECTORY_TRUST)) {
+                publisher.publishTrustedCa(task.subject(),
+                        registry.trustList().byCommonName(task.subject()).map(trusted -> trusted.certificate().der()).orElse(null));
             } else {
                 publisher.publishPerson(task.subject(), registry.certificatesForMail(task.subject()));
             }

@@ -77,6 +77,7 @@ public final class AdminApi {
         admin.get("/admin/changes").blockingHandler(this::changes, false);
         admin.post("/admin/crl/publish").blockingHandler(this::publishCrl);
         admin.get("/admin/crl/status").blockingHandler(this::crlStatus, false);
+        new TrustAdmin(registry).register(admin, body);
         admin.route("/admin/*").failureHandler(AdminApi::failure);
     }
 

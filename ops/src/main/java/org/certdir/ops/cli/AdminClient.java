@@ -55,6 +55,10 @@ final class AdminClient {
                 });
     }
 
+    JsonObject delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).DELETE());
+    }
+
     JsonObject get(String path) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
     }

@@ -113,7 +113,7 @@ public final class HealthCheck {
         }
         JsonObject publication = new JsonObject();
         try {
-            Outbox.Stats queue = registry.outbox().stats(Outbox.DIRECTORY_PERSON, Outbox.DIRECTORY_CA);
+            Outbox.Stats queue = registry.outbox().stats(Outbox.DIRECTORY_PERSON, Outbox.DIRECTORY_CA, Outbox.DIRECTORY_TRUST);
             long age = queue.oldest() == null ? 0 : Duration.between(queue.oldest(), Instant.now()).toSeconds();
             boolean behind = queue.failing() > 0 || age > LAG_TOLERATED.toSeconds();
             publication.put("status", behind ? "degraded" : "ok").put("depth", queue.depth()).put("oldestAgeSeconds", age)

@@ -27,7 +27,7 @@ public final class Metrics {
 
     String render() {
         StringBuilder out = new StringBuilder();
-        Outbox.Stats queue = registry.outbox().stats(Outbox.DIRECTORY_PERSON, Outbox.DIRECTORY_CA);
+        Outbox.Stats queue = registry.outbox().stats(Outbox.DIRECTORY_PERSON, Outbox.DIRECTORY_CA, Outbox.DIRECTORY_TRUST);
         gauge(out, "certdir_publication_queue_depth", "Tasks waiting in the directory publication queue.", queue.depth());
         gauge(out, "certdir_publication_queue_oldest_age_seconds", "Age of the oldest task in the directory publication queue.",
                 queue.oldest() == null ? 0 : Duration.between(queue.oldest(), Instant.now()).toSeconds());
