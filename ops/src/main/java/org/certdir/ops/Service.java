@@ -39,7 +39,9 @@ import org.certdir.crl.distribution.LdapPoint;
 import org.certdir.crl.distribution.WebDavPoint;
 import org.certdir.directory.publication.RemoteDirectory;
 import org.certdir.aia.CaChains;
+import org.certdir.aia.CertificateStore;
 import org.certdir.aia.TrustListFiles;
+import org.certdir.aia.http.CertificateStoreRoutes;
 import org.certdir.aia.http.AiaRoutes;
 import org.certdir.aia.http.TrustRoutes;
 import org.certdir.ocsp.OcspResponder;
@@ -161,6 +163,7 @@ public final class Service implements AutoCloseable {
         new OcspRoutes(ocsp, clock).register(http.publicRouter());
         new AiaRoutes(new CaChains(registry)).register(http.publicRouter());
         new TrustRoutes(new TrustListFiles(registry, this::trustListSigner, clock)).register(http.publicRouter());
+        new CertificateStoreRoutes(new CertificateStore(registry, clock)).register(http.publicRouter());
         HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin(), ocsp);
         new CrlRoutes(httpPoint).register(http.publicRouter());
         http.publicRouter().get("/health").blockingHandler(health::handle, false);

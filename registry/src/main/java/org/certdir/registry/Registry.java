@@ -43,7 +43,63 @@ public final class Registry implements AutoCloseable {
 
     /** Opens (creating or upgrading if needed) the SQLite registry in {@code file}. */
     public static Registry open(Path file, Clock clock) {
-        return new Registry(Database.open(file), clock);
+        Registry registry = new Registry(Database.open(file), clock);
+        registry.fillMissingSearchKeys();
+        return registry;
+    }
+
+    private void insertSearchKeys(long certificateId, CertificateDetails certificate) throws SQLException {
+        for (Map.Entry<String, String> key : SearchKeys.of(certificate.certificate()).entrySet()) {
+            database.update("INSERT INTO certificate_search_key (certificate_id, kind, value) VALUES (?, ?, ?)", statement -> {
+                statement.setLong(1, certificateId);
+                statement.setString(2, key.getKey());
+                statement.setString(3, key.getValue());
+            });
+        }
+    }
+
+    /** Certificates recorded before the search keys existed (schema 5) get theirs, a thousand per transaction. */
+    private void fillMissingSearchKeys() {
+        while (true) {
+            int filled = database.transaction(() -> {
+                List<Map.Entry<Long, byte[]>> missing = database.select("SELECT id, der FROM certificate WHERE id NOT IN"
+                        + " (SELECT certificate_id FROM certificate_search_key) LIMIT 1000", statement -> { },
+                        row -> Map.entry(row.getLong(1), row.getBytes(2)));
+                for (Map.Entry<Long, byte[]> certificate : missing) {
+                    insertSearchKeys(certificate.getKey(), CertificateDetails.parse(certificate.getValue()));
+                }
+                return missing.size();
+            });
+            if (filled < 1000) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * RFC 4387 lookup: the valid, unexpired certificates whose search key {@code kind} ({@link SearchKeys}) is
+     * {@code value}, at most {@code limit}; {@code sKIDHash} also matches the subjectKeyIdentifier a certificate carries.
+     */
+    public List<CertificateDetails> certificatesBySearchKey(String kind, String value, Instant now, int limit) {
+        return database.query("SELECT DISTINCT c.der FROM certificate_search_key k JOIN certificate c ON c.id = k.certificate_id"
+                + " WHERE k.kind IN (?, ?) AND k.value = ? AND c.status = 'valid' AND c.not_after > ? ORDER BY c.id LIMIT ?", statement -> {
+                    statement.setString(1, kind);
+                    statement.setString(2, kind.equals("sKIDHash") ? "sKID" : kind);
+                    statement.setString(3, value);
+                    statement.setLong(4, now.toEpochMilli());
+                    statement.setInt(5, limit);
+                }, row -> CertificateDetails.parse(row.getBytes(1)));
+    }
+
+    /** The valid, unexpired certificates for {@code mail} that can encrypt: what the directory publishes for it. */
+    public List<CertificateDetails> encryptionCertificatesForMail(String mail, Instant now, int limit) {
+        return database.query("SELECT c.der FROM certificate_mail m JOIN certificate c ON c.id = m.certificate_id WHERE m.mail = ?"
+                + " AND c.status = 'valid' AND c.not_after > ? AND c.usage IN ('encryption', 'encryption_and_signing') ORDER BY c.id DESC LIMIT ?",
+                statement -> {
+                    statement.setString(1, mail.toLowerCase(Locale.ROOT));
+                    statement.setLong(2, now.toEpochMilli());
+                    statement.setInt(3, limit);
+                }, row -> CertificateDetails.parse(row.getBytes(1)));
     }
 
     /** The publication queue written together with every change. */
@@ -176,6 +232,7 @@ public final class Registry implements AutoCloseable {
                             statement.setBytes(10, certificate.der());
                             statement.setLong(11, now());
                         });
+                insertSearchKeys(id, certificate);
                 for (String mail : certificate.mailAddresses()) {
                     database.update("INSERT INTO certificate_mail (certificate_id, mail) VALUES (?, ?)", statement -> {
                         statement.setLong(1, id);

@@ -5,7 +5,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -138,27 +137,13 @@ public final class OcspRoutes {
         }
     }
 
-    /** %XX escapes only: a '+' is a base64 digit here, not a space. */
+    /** %XX escapes only: a '+' is a base64 digit here, not a space. Null for a broken escape. */
     private static String percentDecode(String text) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= text.length()) {
-                    return null;
-                }
-                int high = Character.digit(text.charAt(i + 1), 16);
-                int low = Character.digit(text.charAt(i + 2), 16);
-                if (high < 0 || low < 0) {
-                    return null;
-                }
-                out.write(high << 4 | low);
-                i += 2;
-            } else {
-                out.write(c);
-            }
+        try {
+            return java.net.URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.ISO_8859_1);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
-        return out.toString(StandardCharsets.ISO_8859_1);
     }
 
 }

@@ -1,0 +1,10 @@
+-- RFC 4387 search keys (certHash, iHash, sHash, sKIDHash, iAndSHash, sKID) of every certificate, for the HTTP
+-- certificate store. Rows of certificates recorded before this version are filled in by the registry at start.
+CREATE TABLE certificate_search_key (
+    certificate_id BIGINT NOT NULL REFERENCES certificate (id),
+    kind           TEXT   NOT NULL,
+    value          TEXT   NOT NULL,
+    PRIMARY KEY (certificate_id, kind)
+);
+
+CREATE INDEX certificate_search_key_by_value ON certificate_search_key (kind, value)
