@@ -1,10 +1,7 @@
 package org.certdir.aia;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,22 +13,23 @@ import org.certdir.registry.Registry;
 
 /**
  * What a client following a certificate's AIA caIssuers URL gets (RFC 5280 §4.2.2.1): the CA's certificate (DER),
- * and its chain up to the root as a certs-only PKCS#7 (RFC 2585 {@code .p7c}). The chain is built from the CAs in
+ * its chain up to the root as a certs-only PKCS#7 (RFC 2585 {@code .p7c}), and the cross-certificates other CAs
+ * issued for it, when there are any, as another. The chain is built from the CAs in
  * the registry: each certificate's issuer is the CA whose subject is its issuer name and whose key verifies its
- * signature, so two CAs with one name (a re-keyed CA) are told apart. Kept for a minute, so a CA imported later
- * completes a chain soon after.
+ * signature, so two CAs with one name (a re-keyed CA) are told apart. Built for each request (a few CAs, a few
+ * milliseconds), so a CA or cross-certificate imported a moment ago is in the next answer.
  */
 public final class CaChains {
 
     /** The bytes served for one CA, with the validator HTTP caches use. */
-    public record Published(byte[] certificate, String certificateTag, byte[] chain, String chainTag, int chainLength, Instant lastModified) {
+    public record Published(byte[] certificate, String certificateTag, byte[] chain, String chainTag, int chainLength, Instant lastModified,
+                            byte[] crossCertificates, String crossTag) {
     }
 
     /** A chain longer than this is a loop or a mistake, not a PKI. */
     private static final int MAX_DEPTH = 10;
 
     private final Registry registry;
-    private final Cache<CaName, Optional<Published>> cache = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(1)).maximumSize(1000).build();
 
     public CaChains(Registry registry) {
         this.registry = registry;
@@ -39,16 +37,19 @@ public final class CaChains {
 
     /** The published form of {@code ca}; empty when the registry holds no such CA. Reads the registry: not on an event loop. */
     public Optional<Published> of(CaName ca) {
-        return cache.get(ca, name -> registry.ca(name).map(record -> publish(record, registry.cas())));
+        return registry.ca(ca).map(record -> publish(record, registry.cas(), registry.crossCertificates(ca)));
     }
 
-    private static Published publish(CaRecord ca, List<CaRecord> all) {
+    private static Published publish(CaRecord ca, List<CaRecord> all, List<org.certdir.registry.CertificateDetails> crossCertificates) {
         List<X509Certificate> chain = chain(ca, all);
         byte[] certificate = ca.certificate().der();
         byte[] p7c = CertsOnlyPkcs7.encode(chain);
         // A chain changes only when a certificate joins it: the newest notBefore is its modification time.
         Instant lastModified = chain.stream().map(each -> each.getNotBefore().toInstant()).max(Instant::compareTo).orElseThrow();
-        return new Published(certificate, EntityTag.of(certificate), p7c, EntityTag.of(p7c), chain.size(), lastModified);
+        byte[] cross = crossCertificates.isEmpty() ? null
+                : CertsOnlyPkcs7.encode(crossCertificates.stream().map(org.certdir.registry.CertificateDetails::certificate).toList());
+        return new Published(certificate, EntityTag.of(certificate), p7c, EntityTag.of(p7c), chain.size(), lastModified, cross,
+                cross == null ? null : EntityTag.of(cross));
     }
 
     /** {@code ca} first, then each issuer up to a self-signed root or the first issuer the registry does not hold. */

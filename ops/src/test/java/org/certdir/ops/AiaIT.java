@@ -98,6 +98,44 @@ class AiaIT {
     }
 
     @Test
+    void crossCertificate_isImported_publishedOnTheCaEntry_andServedAsCrossP7c() throws Exception {
+        Interop.require("openssl", "openssl");
+        Interop.require("ldapsearch", "ldap-utils");
+        assertEquals(404, get("/aia/demo-root-ca-cross.p7c", null).statusCode(), "no cross-certificate yet");
+        // A partner root certifies our root's subject and key.
+        X509Certificate root = KeyFiles.readPem(data.resolve("demo/root-ca.pem")).get(0);
+        java.security.KeyPair partner = org.certdir.ops.issuance.KeyAlgorithm.EC_P256.generate();
+        java.time.Instant now = java.time.Instant.now();
+        var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(new org.bouncycastle.asn1.x500.X500Name("O=Partner,CN=Partner Root"),
+                java.math.BigInteger.valueOf(now.toEpochMilli()), java.util.Date.from(now.minusSeconds(60)), java.util.Date.from(now.plusSeconds(86_400 * 365)),
+                org.bouncycastle.asn1.x500.X500Name.getInstance(root.getSubjectX500Principal().getEncoded()), root.getPublicKey());
+        builder.addExtension(Extension.basicConstraints, true, new org.bouncycastle.asn1.x509.BasicConstraints(true));
+        X509Certificate cross = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(partner.getPrivate())));
+
+        AdminHttp.Answer imported = new AdminHttp(service).post("/admin/certificates/import", "application/x-pem-file",
+                KeyFiles.pem(java.util.List.of(cross)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(200, imported.status());
+        assertEquals(1, imported.body().getJsonArray("crossCertificates").size(), imported.body().encode());
+        assertEquals(0, imported.body().getJsonArray("casAdded").size(), "not registered as a CA of its own");
+
+        HttpResponse<byte[]> p7c = Probe.await(() -> get("/aia/demo-root-ca-cross.p7c", null), response -> response.statusCode() == 200,
+                java.time.Duration.ofSeconds(10));
+        Path file = Files.write(data.resolve("cross.p7c"), p7c.body());
+        Interop.Run print = Interop.run("openssl", "pkcs7", "-inform", "DER", "-in", file.toString(), "-print_certs", "-noout");
+        assertTrue(print.out().contains("issuer=O = Partner, CN = Partner Root"), print.out());
+
+        byte[] pair = Probe.await(() -> {
+            Interop.Run run = Interop.run("ldapsearch", "-x", "-LLL", "-H", service.ldapUrl(), "-s", "base", "-b",
+                    "cn=Demo Root CA,ou=CAs,ou=pki,dc=example,dc=com", "(objectClass=*)", "crossCertificatePair;binary");
+            return run.out().replace("\n ", "").lines().filter(line -> line.startsWith("crossCertificatePair;binary:: "))
+                    .map(line -> java.util.Base64.getDecoder().decode(line.substring("crossCertificatePair;binary:: ".length()))).findFirst().orElse(new byte[0]);
+        }, value -> value.length > 0, java.time.Duration.ofSeconds(30));
+        org.bouncycastle.asn1.x509.CertificatePair decoded = org.bouncycastle.asn1.x509.CertificatePair.getInstance(org.bouncycastle.asn1.ASN1Primitive.fromByteArray(pair));
+        assertArrayEquals(cross.getEncoded(), decoded.getForward().getEncoded(), "the forward element is the cross-certificate");
+    }
+
+    @Test
     void unknownCa_orForm_is404_withTheNamesToUse() throws Exception {
         HttpResponse<byte[]> unknown = get("/aia/no-such-ca.crt", null);
         assertEquals(404, unknown.statusCode());

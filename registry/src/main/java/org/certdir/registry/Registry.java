@@ -155,6 +155,41 @@ public final class Registry implements AutoCloseable {
                 statement -> statement.setString(1, name.value()), this::caRecord).stream().findFirst();
     }
 
+    /**
+     * Records a cross-certificate of {@code ca}: a certificate another CA issued for {@code ca}'s subject and key.
+     * Returns false when it is recorded already. Queues the CA entry, which carries it, for publication.
+     */
+    public boolean addCrossCertificate(CaRecord ca, CertificateDetails certificate, Actor actor) {
+        if (!certificate.subject().equals(ca.certificate().subject())
+                || !java.util.Arrays.equals(certificate.certificate().getPublicKey().getEncoded(), ca.certificate().certificate().getPublicKey().getEncoded())) {
+            throw new IllegalArgumentException(certificate + " does not certify the subject and key of CA '" + ca.name() + "'");
+        }
+        if (certificate.issuer().equals(ca.certificate().issuer())) {
+            throw new IllegalArgumentException(certificate + " has the same issuer as CA '" + ca.name() + "': a renewal, not a cross-certificate");
+        }
+        return database.transaction(() -> {
+            if (!database.select("SELECT id FROM cross_certificate WHERE sha256 = ?", statement -> statement.setString(1, certificate.sha256()),
+                    row -> row.getLong(1)).isEmpty()) {
+                return false;
+            }
+            database.insert("INSERT INTO cross_certificate (ca_id, sha256, certificate, added_at) VALUES (?, ?, ?, ?)", statement -> {
+                statement.setLong(1, ca.id());
+                statement.setString(2, certificate.sha256());
+                statement.setBytes(3, certificate.der());
+                statement.setLong(4, now());
+            });
+            audit(actor, "ca.cross-certificate", ca.name().value(), "issued by " + certificate.issuer() + " sha256 " + certificate.sha256());
+            outbox.enqueue(Outbox.DIRECTORY_CA, ca.name().value());
+            return true;
+        });
+    }
+
+    /** The cross-certificates recorded for {@code ca}, oldest first. */
+    public List<CertificateDetails> crossCertificates(CaName ca) {
+        return database.query("SELECT x.certificate FROM cross_certificate x JOIN ca ON ca.id = x.ca_id WHERE ca.name = ? ORDER BY x.id",
+                statement -> statement.setString(1, ca.value()), row -> CertificateDetails.parse(row.getBytes(1)));
+    }
+
     /** The CA named {@code name}; {@link NotRegisteredException} (saying how to list them) if there is none. */
     public CaRecord requireCa(CaName name) {
         return ca(name).orElseThrow(() -> new NotRegisteredException("no CA named '" + name + "' is registered ('certdir ca list' shows them)"));

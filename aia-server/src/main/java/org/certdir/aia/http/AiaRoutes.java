@@ -13,7 +13,8 @@ import org.certdir.registry.CaName;
 
 /**
  * {@code GET /aia/<ca>.crt} (the CA certificate, DER, {@code application/pkix-cert}) and {@code GET /aia/<ca>.p7c}
- * (its chain to the root, certs-only PKCS#7, {@code application/pkcs7-mime}), RFC 2585 media types, with ETag,
+ * (its chain to the root, certs-only PKCS#7, {@code application/pkcs7-mime}) and, when other CAs cross-certified it,
+ * {@code GET /aia/<ca>-cross.p7c} (those cross-certificates); RFC 2585 media types, with ETag,
  * Last-Modified and 304 on If-None-Match or If-Modified-Since. CA certificates change rarely: caches may keep
  * them an hour.
  */
@@ -33,34 +34,37 @@ public final class AiaRoutes {
 
     private void serve(RoutingContext context) {
         String file = context.pathParam("file");
-        boolean chain = file.endsWith(".p7c");
-        if (!chain && !file.endsWith(".crt")) {
+        boolean cross = file.endsWith("-cross.p7c");
+        boolean chain = !cross && file.endsWith(".p7c");
+        if (!cross && !chain && !file.endsWith(".crt")) {
             notFound(context, file);
             return;
         }
-        String name = file.substring(0, file.length() - 4);
+        String name = file.substring(0, file.length() - (cross ? "-cross.p7c".length() : 4));
         Optional<CaChains.Published> published = name.matches("[a-z0-9-]+") ? chains.of(new CaName(name)) : Optional.empty();
-        if (published.isEmpty()) {
+        if (published.isEmpty() || (cross && published.get().crossCertificates() == null)) {
             notFound(context, file);
             return;
         }
         CaChains.Published ca = published.get();
-        String etag = chain ? ca.chainTag() : ca.certificateTag();
-        HttpServerResponse response = context.response()
-                .putHeader("ETag", etag)
-                .putHeader("Last-Modified", DateTimeFormatter.RFC_1123_DATE_TIME.format(ca.lastModified().atOffset(ZoneOffset.UTC)))
-                .putHeader("Cache-Control", CACHE_CONTROL);
-        if (ConditionalGet.notModified(context, etag, ca.lastModified())) {
+        byte[] body = cross ? ca.crossCertificates() : chain ? ca.chain() : ca.certificate();
+        String etag = cross ? ca.crossTag() : chain ? ca.chainTag() : ca.certificateTag();
+        HttpServerResponse response = context.response().putHeader("ETag", etag).putHeader("Cache-Control", CACHE_CONTROL);
+        // A cross-certificate may join long after its notBefore: no date tells when, so that file has only its ETag.
+        java.time.Instant lastModified = cross ? java.time.Instant.MAX : ca.lastModified();
+        if (!cross) {
+            response.putHeader("Last-Modified", DateTimeFormatter.RFC_1123_DATE_TIME.format(lastModified.atOffset(ZoneOffset.UTC)));
+        }
+        if (ConditionalGet.notModified(context, etag, lastModified)) {
             response.setStatusCode(304).end();
             return;
         }
-        response.putHeader("Content-Type", chain ? "application/pkcs7-mime" : "application/pkix-cert")
-                .end(Buffer.buffer(chain ? ca.chain() : ca.certificate()));
+        response.putHeader("Content-Type", cross || chain ? "application/pkcs7-mime" : "application/pkix-cert").end(Buffer.buffer(body));
     }
 
     private static void notFound(RoutingContext context, String file) {
         context.response().setStatusCode(404).putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
-                .end(new JsonObject().put("error", "no CA certificate named " + file + " is published here: ask for <ca>.crt or <ca>.p7c, "
+                .end(new JsonObject().put("error", "no CA certificate named " + file + " is published here: ask for <ca>.crt, <ca>.p7c or <ca>-cross.p7c, "
                         + "where <ca> is a name 'certdir ca list' shows").encodePrettily() + "\n");
     }
 }

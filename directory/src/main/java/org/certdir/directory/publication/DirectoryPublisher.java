@@ -23,7 +23,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.x509.Certificate;
+import org.bouncycastle.asn1.x509.CertificatePair;
 import org.certdir.registry.CaRecord;
+import org.certdir.registry.CertificateDetails;
 import org.certdir.registry.CertificateRecord;
 import org.certdir.registry.Registry;
 import org.certdir.schemas.Dit;
@@ -75,18 +79,36 @@ public final class DirectoryPublisher {
         }
     }
 
-    /** Writes a CA's entry with its certificate (CRLs are written by the CRL publisher). */
-    public void publishCa(CaRecord ca) {
+    /**
+     * Writes a CA's entry with its certificate and, as {@code crossCertificatePair;binary} values with the forward
+     * element set (RFC 4523 §2.18), the cross-certificates other CAs issued for it. CRLs are written by the CRL publisher.
+     */
+    public void publishCa(CaRecord ca, List<CertificateDetails> crossCertificates) {
         String commonName = ca.certificate().commonName();
         DN dn = dit.ca(commonName);
         byte[] der = ca.certificate().der();
+        List<byte[]> pairs = new ArrayList<>();
+        for (CertificateDetails cross : crossCertificates) {
+            try {
+                pairs.add(new CertificatePair(Certificate.getInstance(cross.der()), null).getEncoded(ASN1Encoding.DER));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot encode the cross-certificate pair of " + cross + " for CA " + ca.name(), e);
+            }
+        }
         try {
             SearchResultEntry existing = ldap.getEntry(dn.toString(), "*");
             if (existing == null) {
-                ldap.add(new Entry(dn, new Attribute("objectClass", CA_CLASSES), new Attribute("cn", commonName),
+                List<Attribute> attributes = new ArrayList<>(List.of(new Attribute("objectClass", CA_CLASSES), new Attribute("cn", commonName),
                         new Attribute(PkiAttributes.CA_CERTIFICATE, der)));
+                if (!pairs.isEmpty()) {
+                    attributes.add(new Attribute(PkiAttributes.CROSS_CERTIFICATE_PAIR, pairs.toArray(byte[][]::new)));
+                }
+                ldap.add(new Entry(dn, attributes));
             } else {
-                update(existing, Map.of(PkiAttributes.CA_CERTIFICATE, List.of(der)), List.of());
+                Map<String, List<byte[]>> values = new java.util.LinkedHashMap<>();
+                values.put(PkiAttributes.CA_CERTIFICATE, List.of(der));
+                values.put(PkiAttributes.CROSS_CERTIFICATE_PAIR, pairs);
+                update(existing, values, List.of());
             }
         } catch (LDAPException e) {
             throw new PublicationException("cannot publish CA " + ca.name() + " at " + dn, e);
@@ -145,7 +167,7 @@ public final class DirectoryPublisher {
                 for (DN container : List.of(dit.pki(), dit.cas())) {
                     addIfMissing(organizationalUnit(container));
                 }
-                publishCa(ca);
+                publishCa(ca, List.of());
                 existing = ldap.getEntry(dn.toString(), wanted);
             }
             update(existing, values, List.of());
@@ -304,7 +326,7 @@ public final class DirectoryPublisher {
      */
     public int republish(Registry registry) {
         ensureLayout();
-        registry.cas().forEach(this::publishCa);
+        registry.cas().forEach(ca -> publishCa(ca, registry.crossCertificates(ca.name())));
         Set<String> trusted = new HashSet<>();
         for (var ca : registry.trustList().snapshot().cas()) {
             publishTrustedCa(ca.certificate().commonName(), ca.certificate().der());

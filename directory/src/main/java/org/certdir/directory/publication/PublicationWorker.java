@@ -102,7 +102,7 @@ public final class PublicationWorker implements AutoCloseable {
     private void publish(Outbox.Task task) {
         try {
             if (task.topic().equals(Outbox.DIRECTORY_CA)) {
-                registry.ca(new CaName(task.subject())).ifPresent(publisher::publishCa);
+                registry.ca(new CaName(task.subject())).ifPresent(ca -> publisher.publishCa(ca, registry.crossCertificates(ca.name())));
             } else if (task.topic().equals(Outbox.DIRECTORY_TRUST)) {
                 publisher.publishTrustedCa(task.subject(),
                         registry.trustList().byCommonName(task.subject()).map(trusted -> trusted.certificate().der()).orElse(null));

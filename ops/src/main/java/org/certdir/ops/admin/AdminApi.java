@@ -136,6 +136,8 @@ public final class AdminApi {
                 .put("known", summaries(report.known()))
                 .put("casAdded", new JsonArray(report.casAdded().stream().map(CertificateJson::ca).toList()))
                 .put("casKnown", new JsonArray(report.casKnown().stream().map(ca -> ca.name().value()).toList()))
+                .put("crossCertificates", new JsonArray(report.crossCertificates().stream()
+                        .map(cross -> new JsonObject().put("subject", cross.subject()).put("issuer", cross.issuer()).put("sha256", cross.sha256())).toList()))
                 .put("rejected", new JsonArray(report.rejected().stream().map(rejected -> {
                     JsonObject item = new JsonObject().put("source", rejected.source()).put("reason", rejected.reason());
                     return rejected.subject() == null ? item : item.put("subject", rejected.subject());

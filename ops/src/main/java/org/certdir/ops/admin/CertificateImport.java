@@ -31,7 +31,7 @@ final class CertificateImport {
 
     /** The outcome, certificate by certificate. */
     record Report(List<CertificateRecord> imported, List<CertificateRecord> known, List<CaRecord> casAdded, List<CaRecord> casKnown,
-                  List<Rejected> rejected) {
+                  List<CertificateDetails> crossCertificates, List<Rejected> rejected) {
     }
 
     private record Parsed(String source, CertificateDetails certificate) {
@@ -71,7 +71,8 @@ final class CertificateImport {
         List<CaRecord> registered = new ArrayList<>(registry.cas());
         List<CaRecord> casAdded = new ArrayList<>();
         List<CaRecord> casKnown = new ArrayList<>();
-        importCas(cas, registered, casAdded, casKnown, rejected, actor);
+        List<CertificateDetails> crossCertificates = new ArrayList<>();
+        importCas(cas, registered, casAdded, casKnown, crossCertificates, rejected, actor);
 
         // Verifying signatures is most of an import's work: spread it over the cores.
         List<Object> issuers = others.parallelStream().map(parsed -> {
@@ -111,12 +112,12 @@ final class CertificateImport {
         for (Registry.Added result : added) {
             (result.known() ? known : imported).add(result.record());
         }
-        return new Report(imported, known, casAdded, casKnown, rejected);
+        return new Report(imported, known, casAdded, casKnown, crossCertificates, rejected);
     }
 
     /** Registers CA certificates, parents before children where both come in the same import. */
     private void importCas(List<Parsed> cas, List<CaRecord> registered, List<CaRecord> casAdded, List<CaRecord> casKnown,
-                           List<Rejected> rejected, Actor actor) {
+                           List<CertificateDetails> crossCertificates, List<Rejected> rejected, Actor actor) {
         List<Parsed> pending = new ArrayList<>(cas);
         pending.sort((a, b) -> Boolean.compare(!selfIssued(a.certificate()), !selfIssued(b.certificate())));
         for (Parsed parsed : pending) {
@@ -124,6 +125,17 @@ final class CertificateImport {
             Optional<CaRecord> known = registered.stream().filter(ca -> ca.certificate().sha256().equals(certificate.sha256())).findFirst();
             if (known.isPresent()) {
                 casKnown.add(known.get());
+                continue;
+            }
+            Optional<CaRecord> certified = registered.stream().filter(ca -> crossCertifies(certificate, ca)).findFirst();
+            if (certified.isPresent()) {
+                // Another CA certified the key of one of ours: a cross-certificate, published on our CA's entry.
+                try {
+                    registry.addCrossCertificate(certified.get(), certificate, actor);
+                    crossCertificates.add(certificate);
+                } catch (RuntimeException e) {
+                    rejected.add(new Rejected(parsed.source(), certificate.subject(), e.getMessage()));
+                }
                 continue;
             }
             if (selfIssued(certificate) && !verifies(certificate, certificate)) {
@@ -145,6 +157,12 @@ final class CertificateImport {
                 rejected.add(new Rejected(parsed.source(), certificate.subject(), e.getMessage()));
             }
         }
+    }
+
+    /** Same subject and key as {@code ca}, another issuer: not a renewal or a re-key, a certificate from another CA for ours. */
+    private static boolean crossCertifies(CertificateDetails certificate, CaRecord ca) {
+        return certificate.subject().equals(ca.certificate().subject()) && !certificate.issuer().equals(ca.certificate().issuer())
+                && java.util.Arrays.equals(certificate.certificate().getPublicKey().getEncoded(), ca.certificate().certificate().getPublicKey().getEncoded());
     }
 
     private static CaName uniqueName(CertificateDetails certificate, List<CaRecord> registered) {
