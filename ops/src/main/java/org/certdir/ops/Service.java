@@ -180,10 +180,15 @@ public final class Service implements AutoCloseable {
         return caSigners;
     }
 
-    /** The trust list is signed by our root: the first self-signed CA certdir holds the key of; null when there is none. */
+    /**
+     * The CA that signs the trust list: the one {@code certdir.trust.signer} names, or our root (the first
+     * self-signed CA certdir holds the key of); null when there is none, or the named CA's key is not ours.
+     */
     private TrustListFiles.Signer trustListSigner() {
+        String configured = config.trust().signer();
         return registry.cas().stream()
-                .filter(ca -> ca.managed() && ca.certificate().subject().equals(ca.certificate().issuer()))
+                .filter(ca -> ca.managed() && (configured != null ? ca.name().value().equals(configured)
+                        : ca.certificate().subject().equals(ca.certificate().issuer())))
                 .findFirst()
                 .map(ca -> new TrustListFiles.Signer(ca.certificate().certificate(), () -> caSigners().apply(ca)))
                 .orElse(null);

@@ -92,6 +92,10 @@ class AiaIT {
         HttpResponse<byte[]> first = get("/aia/demo-root-ca.crt", null);
         String etag = first.headers().firstValue("ETag").orElseThrow();
         assertEquals(304, get("/aia/demo-root-ca.crt", "If-None-Match:" + etag).statusCode());
+        Interop.require("curl", "curl");
+        Interop.Run curl = Interop.run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "If-None-Match: " + etag,
+                service.publicUrl() + "/aia/demo-root-ca.crt");
+        assertEquals("304", curl.out(), "curl's conditional GET");
         assertEquals(304, get("/aia/demo-root-ca.crt", "If-Modified-Since:" + first.headers().firstValue("Last-Modified").orElseThrow()).statusCode());
         assertEquals(200, get("/aia/demo-root-ca.crt", "If-None-Match:\"other\"").statusCode());
         assertEquals("max-age=3600, public, no-transform", first.headers().firstValue("Cache-Control").orElseThrow());

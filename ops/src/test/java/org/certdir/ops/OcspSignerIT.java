@@ -60,7 +60,7 @@ class OcspSignerIT {
         ServiceConfig.Ocsp ocsp = base.ocsp();
         ServiceConfig config = new ServiceConfig(base.data(), base.ldap(), base.http(), base.admin(), base.crl(), base.demo(),
                 new ServiceConfig.Ocsp(false, ocsp.signerValidity(), ocsp.signerRenewBefore(), ocsp.validity(), true, ocsp.cacheBytes(),
-                        ocsp.signingThreads(), ocsp.signingQueue()));
+                        ocsp.signingThreads(), ocsp.signingQueue()), base.trust());
         try (Service service = Service.start(config, true, Clock.systemUTC())) {
             Path response = data.resolve("response.der");
             Interop.Run run = Interop.run("openssl", "ocsp", "-issuer", demo("issuing-ca.pem"), "-serial", "0x99", "-url",

@@ -22,7 +22,8 @@ final class TestServices {
                 new ServiceConfig.Admin("127.0.0.1", freePort()),
                 defaults.crl(),
                 defaults.demo(),
-                defaults.ocsp());
+                defaults.ocsp(),
+                defaults.trust());
     }
 
     /** Ports handed out already: the OS may offer a port again that an earlier test still holds or just released. */

@@ -122,6 +122,12 @@ class TrustListIT {
         Interop.Run after = Interop.run("openssl", "pkcs7", "-inform", "DER", "-in",
                 Files.write(data.resolve("after.p7c"), get("/trust/trust-list.p7c").body()).toString(), "-print_certs", "-noout");
         assertFalse(after.out().contains("Partner Root CA"), after.out());
+        Path signedAfter = Files.write(data.resolve("after.p7s"), get("/trust/trust-list.p7s").body());
+        Interop.Run verifyAfter = Interop.run("openssl", "cms", "-verify", "-inform", "DER", "-in", signedAfter.toString(), "-CAfile",
+                data.resolve("demo/root-ca.pem").toString(), "-out", data.resolve("content-after.der").toString());
+        assertEquals(0, verifyAfter.exitCode(), verifyAfter.err());
+        assertArrayEquals(Files.readAllBytes(data.resolve("after.p7c")), Files.readAllBytes(data.resolve("content-after.der")),
+                "the signed list follows the removal too");
         assertEquals(Long.parseLong(sequenceBefore) + 1,
                 Long.parseLong(get("/trust/trust-list.p7s").headers().firstValue("X-Trust-List-Sequence").orElseThrow()));
         String audit = new AdminHttp(service).get("/admin/audit").body().encode();
@@ -158,6 +164,24 @@ class TrustListIT {
         assertEquals(404, missing.status());
         assertEquals("no CA named 'nobody' is on the trust list ('certdir trust list' shows it)", missing.body().getString("error"));
         assertEquals(200, admin.delete("/admin/trust/twice").status());
+    }
+
+    @Test
+    void aConfiguredSigner_signsTheList(@TempDir Path otherData) throws Exception {
+        Interop.require("openssl", "openssl");
+        var base = TestServices.config(otherData, 100);
+        var config = new org.certdir.ops.config.ServiceConfig(base.data(), base.ldap(), base.http(), base.admin(), base.crl(), base.demo(), base.ocsp(),
+                new org.certdir.ops.config.ServiceConfig.Trust("demo-issuing-ca"));
+        try (Service other = Service.start(config, true, Clock.systemUTC())) {
+            Path signed = Files.write(otherData.resolve("list.p7s"), http.send(HttpRequest.newBuilder(URI.create(other.publicUrl()
+                    + "/trust/trust-list.p7s")).build(), HttpResponse.BodyHandlers.ofByteArray()).body());
+            Interop.Run verify = Interop.run("openssl", "cms", "-verify", "-inform", "DER", "-in", signed.toString(), "-CAfile",
+                    otherData.resolve("demo/root-ca.pem").toString(), "-out", otherData.resolve("content.der").toString(), "-signer",
+                    otherData.resolve("signer.pem").toString());
+            assertEquals(0, verify.exitCode(), verify.err());
+            assertArrayEquals(KeyFiles.readPem(otherData.resolve("demo/issuing-ca.pem")).get(0).getEncoded(),
+                    KeyFiles.readPem(otherData.resolve("signer.pem")).get(0).getEncoded(), "signed by the configured CA");
+        }
     }
 
     private byte[] ldapCertificate() throws Exception {

@@ -28,7 +28,8 @@ public record ServiceConfig(
         Admin admin,
         Crl crl,
         Demo demo,
-        Ocsp ocsp) {
+        Ocsp ocsp,
+        Trust trust) {
 
     public record Ldap(String host, int port, int ldapsPort, Dit dit, int sizeLimit, Duration timeLimit,
                        int maxPduSize, int requestThreads, int entryCache) {
@@ -65,6 +66,10 @@ public record ServiceConfig(
      */
     public record Ocsp(boolean delegatedSigner, Duration signerValidity, Duration signerRenewBefore, Duration validity,
                        boolean unknownAsRevoked, long cacheBytes, int signingThreads, int signingQueue) {
+    }
+
+    /** The trust list: {@code signer} names the CA whose key signs {@code trust-list.p7s}; null for our root. */
+    public record Trust(String signer) {
     }
 
     private static final List<String> POINT_TYPES = List.of("file", "ldap", "http", "webdav");
@@ -147,7 +152,9 @@ public record ServiceConfig(
                         "revoked".equals(read.value("ocsp.unknown-serials", c -> oneOf(c.getString("ocsp.unknown-serials"), "unknown", "revoked"))),
                         read.value("ocsp.cache-size", c -> c.getBytes("ocsp.cache-size")),
                         read.positive("ocsp.signing-threads", c -> c.getInt("ocsp.signing-threads")),
-                        read.positive("ocsp.signing-queue", c -> c.getInt("ocsp.signing-queue"))));
+                        read.positive("ocsp.signing-queue", c -> c.getInt("ocsp.signing-queue"))),
+                new Trust(read.value("trust.signer", c -> c.getString("trust.signer").isBlank() ? null
+                        : new org.certdir.registry.CaName(c.getString("trust.signer")).value())));
         if (result.ocsp().signerValidity() != null && result.ocsp().signerRenewBefore() != null
                 && result.ocsp().signerRenewBefore().compareTo(result.ocsp().signerValidity()) >= 0) {
             read.problems.add("certdir.ocsp.signer-renew-before must be shorter than certdir.ocsp.signer-validity: "
@@ -160,7 +167,7 @@ public record ServiceConfig(
     }
 
     public ServiceConfig withData(Path dataDirectory) {
-        return new ServiceConfig(dataDirectory, ldap, http, admin, crl, demo, ocsp);
+        return new ServiceConfig(dataDirectory, ldap, http, admin, crl, demo, ocsp, trust);
     }
 
     private static List<Point> points(Config config) {
