@@ -8,36 +8,30 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.certdir.ops.issuance.KeyFiles;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The admin commands of the CLI against a running service, as an admin types them. */
 class AdminCliIT {
 
-    @TempDir
-    static Path data;
+    @RegisterExtension
+    static final DemoService DEMO = new DemoService();
 
     @TempDir
     static Path work;
 
     static Service service;
+    static Path data;
 
     @BeforeAll
     static void start() {
-        service = Service.start(TestServices.config(data, 100), true, Clock.systemUTC());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
+        service = DEMO.service();
+        data = DEMO.data();
     }
 
     private record Result(int code, String out, String err) {

@@ -11,35 +11,28 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.Extension;
 import org.certdir.ops.issuance.KeyFiles;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** AIA caIssuers: the URL written into the demo certificates resolves, and a client holding only alice's certificate builds her chain. */
 class AiaIT {
 
-    @TempDir
-    static Path data;
+    @RegisterExtension
+    static final DemoService DEMO = new DemoService();
 
     static Service service;
+    static Path data;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
-        service = Service.start(TestServices.config(data, 100), true, Clock.systemUTC());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
+        service = DEMO.service();
+        data = DEMO.data();
     }
 
     /** alice's caIssuers URL, asked of this test's service (the demo certificates name the default port). */

@@ -7,11 +7,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code certdir cert import DIR} with 10,000 generated certificates, and a few bad files among them. */
@@ -19,24 +18,19 @@ class BulkImportIT {
 
     private static final int COUNT = 10_000;
 
-    @TempDir
-    static Path data;
+    @RegisterExtension
+    static final DemoService DEMO = new DemoService();
 
     @TempDir
     static Path files;
 
     static Service service;
+    static Path data;
 
     @BeforeAll
     static void start() {
-        service = Service.start(TestServices.config(data, 100), true, Clock.systemUTC());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
+        service = DEMO.service();
+        data = DEMO.data();
     }
 
     @Test

@@ -15,35 +15,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.certdir.ops.issuance.KeyFiles;
 import org.certdir.registry.SearchKeys;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The RFC 4387 certificate store: a recipient's encryption certificate over plain HTTP, lookups by each hash, bad queries. */
 class CertificateStoreIT {
 
-    @TempDir
-    static Path data;
+    @RegisterExtension
+    static final DemoService DEMO = new DemoService();
 
     static Service service;
+    static Path data;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
-        service = Service.start(TestServices.config(data, 100), true, Clock.systemUTC());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
+        service = DEMO.service();
+        data = DEMO.data();
     }
 
     private static X509Certificate demo(String file) throws Exception {

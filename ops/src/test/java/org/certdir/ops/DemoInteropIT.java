@@ -7,34 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.certdir.ops.issuance.KeyFiles;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The demo service checked by clients nobody here wrote: OpenLDAP's ldapsearch and OpenSSL. */
 class DemoInteropIT {
 
-    @TempDir
-    static Path data;
+    @RegisterExtension
+    static final DemoService DEMO = new DemoService();
 
     static Service service;
+    static Path data;
 
     @BeforeAll
     static void start() {
-        service = Service.start(TestServices.config(data, 100), true, Clock.systemUTC());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
+        service = DEMO.service();
+        data = DEMO.data();
     }
 
     /** The base64 value of one attribute in ldapsearch's LDIF output, with folded lines joined. */

@@ -1,10 +1,8 @@
 package org.certdir.ops;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /** A real nginx with its WebDAV module taking PUTs under /crl/ with basic authentication, on a port of 127.0.0.1. */
 final class Nginx implements AutoCloseable {
@@ -50,20 +48,7 @@ final class Nginx implements AutoCloseable {
     void start() throws Exception {
         process = new ProcessBuilder("nginx", "-p", directory.toString(), "-c", directory.resolve("nginx.conf").toString(), "-g", "daemon off;")
                 .redirectErrorStream(true).redirectOutput(directory.resolve("stdout.log").toFile()).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                new Socket("127.0.0.1", port).close();
-                return;
-            } catch (IOException notYet) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("nginx exited: " + Files.readString(directory.resolve("stdout.log"))
-                            + (Files.exists(directory.resolve("error.log")) ? Files.readString(directory.resolve("error.log")) : ""));
-                }
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("nginx did not listen on port " + port);
+        TestServices.awaitListening(process, port, "nginx", directory.resolve("stdout.log"), directory.resolve("error.log"));
     }
 
     void stop() throws InterruptedException {

@@ -24,7 +24,6 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.PKIXRevocationChecker;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
@@ -43,10 +42,9 @@ import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.certdir.ops.issuance.KeyFiles;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The OCSP responder of the demo service, asked by OpenSSL, GnuTLS, curl and Java's own PKIX revocation checker. */
 class OcspIT {
@@ -56,26 +54,21 @@ class OcspIT {
     private static final byte[] MALFORMED = {0x30, 0x03, 0x0a, 0x01, 0x01};
     private static final byte[] UNAUTHORIZED = {0x30, 0x03, 0x0a, 0x01, 0x06};
 
-    @TempDir
-    static Path data;
+    @RegisterExtension
+    static final DemoService DEMO = new DemoService();
 
     static Service service;
+    static Path data;
     static Path demo;
     static String url;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
-        service = Service.start(TestServices.config(data, 100), true, Clock.systemUTC());
+        service = DEMO.service();
+        data = DEMO.data();
         demo = data.resolve("demo");
         url = service.publicUrl() + "/ocsp";
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
     }
 
     @Test

@@ -1,10 +1,8 @@
 package org.certdir.ops;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /**
  * A real OpenLDAP slapd (mdb backend, the Debian schema files) on a port of 127.0.0.1, holding an empty suffix,
@@ -42,19 +40,7 @@ final class Slapd implements AutoCloseable {
     void start() throws Exception {
         process = new ProcessBuilder("slapd", "-f", directory.resolve("slapd.conf").toString(), "-h", url(), "-d", "0")
                 .redirectErrorStream(true).redirectOutput(directory.resolve("slapd.log").toFile()).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                new Socket("127.0.0.1", port).close();
-                return;
-            } catch (IOException notYet) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("slapd exited: " + Files.readString(directory.resolve("slapd.log")));
-                }
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("slapd did not listen on port " + port);
+        TestServices.awaitListening(process, port, "slapd", directory.resolve("slapd.log"));
     }
 
     String url() {

@@ -41,4 +41,27 @@ final class TestServices {
         }
         throw new IllegalStateException("no port that was not handed out before");
     }
+
+    /** Waits up to 10 s for a server {@code process} to accept connections on {@code port}; fails with its logs if it exits. */
+    static void awaitListening(Process process, int port, String what, java.nio.file.Path... logs) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                new java.net.Socket("127.0.0.1", port).close();
+                return;
+            } catch (java.io.IOException notYet) {
+                if (!process.isAlive()) {
+                    StringBuilder text = new StringBuilder(what + " exited:");
+                    for (java.nio.file.Path log : logs) {
+                        if (java.nio.file.Files.exists(log)) {
+                            text.append('\n').append(java.nio.file.Files.readString(log));
+                        }
+                    }
+                    throw new IllegalStateException(text.toString());
+                }
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException(what + " did not listen on port " + port);
+    }
 }

@@ -25,9 +25,9 @@ import org.certdir.ops.issuance.KeyAlgorithm;
 import org.certdir.ops.issuance.KeyFiles;
 import org.certdir.ops.issuance.PublicationUrls;
 import org.certdir.schemas.Dit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The trust list: added and removed through the CLI, seen by ldapsearch, served as .p7c and as a signed .p7s that openssl cms verifies. */
@@ -36,22 +36,17 @@ class TrustListIT {
     private static final String PARTNER_CN = "Partner Root CA";
     private static final String PARTNER_ENTRY = "cn=" + PARTNER_CN + ",ou=trust,ou=pki,dc=example,dc=com";
 
-    @TempDir
-    static Path data;
+    @RegisterExtension
+    static final DemoService DEMO = new DemoService();
 
     static Service service;
+    static Path data;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
-        service = Service.start(TestServices.config(data, 100), true, Clock.systemUTC());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
+        service = DEMO.service();
+        data = DEMO.data();
     }
 
     private static Path partnerCa(String commonName, Clock clock, Duration validity, String file) throws Exception {
