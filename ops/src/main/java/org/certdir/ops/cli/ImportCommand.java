@@ -98,7 +98,8 @@ final class ImportCommand implements Callable<Integer> {
             progress.advance(sent.files());
         }
         progress.finish();
-        out.printf("imported %d certificate(s), %d CA(s); %d already known; %d rejected%s%n", totals.imported, totals.casAdded, totals.known, rejected.size(),
+        out.printf("imported %d certificate(s), %d CA(s)%s; %d already known; %d rejected%s%n", totals.imported, totals.casAdded,
+                totals.crossCertificates == 0 ? "" : ", " + totals.crossCertificates + " cross-certificate(s)", totals.known, rejected.size(),
                 rejected.isEmpty() ? "" : ":");
         rejected.forEach(line -> out.println("  " + line));
         out.printf("%d file(s) in %.1f s (%.0f files/s)%n", files.size(), progress.seconds(), progress.rate());
@@ -129,8 +130,10 @@ final class ImportCommand implements Callable<Integer> {
         long imported;
         long known;
         long casAdded;
+        long crossCertificates;
 
         void add(JsonObject report, List<String> rejected) {
+            crossCertificates += report.getJsonArray("crossCertificates").size();
             imported += report.getJsonArray("imported").size();
             known += report.getJsonArray("known").size() + report.getJsonArray("casKnown").size();
             casAdded += report.getJsonArray("casAdded").size();

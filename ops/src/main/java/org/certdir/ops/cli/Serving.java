@@ -40,7 +40,7 @@ final class Serving {
         if (service.ldapsUrl() != null) {
             text.append("  LDAPS   ").append(service.ldapsUrl()).append("   TLS 1.2/1.3").append(demo ? ", server certificate from the demo issuing CA" : "").append('\n');
         }
-        text.append("  HTTP    ").append(service.publicUrl()).append("    /ocsp, /crl/<ca>.crl, /crl/<ca>-delta.crl, /health, /metrics\n");
+        text.append("  HTTP    ").append(service.publicUrl()).append("    /ocsp, /crl/<ca>.crl, /aia/<ca>.p7c, /trust/trust-list.p7s, /certs/search.cgi, /health, /metrics\n");
         text.append("  admin   ").append(service.adminUrl()).append("    bearer token in ").append(service.data().adminToken()).append('\n');
         if (demo) {
             String mail = DemoPki.USERS.get(0) + "@" + DemoPki.MAIL_DOMAIN;

@@ -175,6 +175,16 @@ public final class DemoPki {
                 The same with GnuTLS:
                   ocsptool --ask=http://127.0.0.1:8080/ocsp --load-cert alice-encryption.pem --load-issuer issuing-ca.pem --load-trust chain.pem
 
+                The chain from alice's AIA URL, and her certificate verified with only the root and that chain:
+                  curl -s http://127.0.0.1:8080/aia/demo-issuing-ca.p7c | openssl pkcs7 -inform DER -print_certs > aia-chain.pem
+                  openssl verify -CAfile root-ca.pem -untrusted aia-chain.pem alice-encryption.pem
+
+                Bob's encryption certificate over plain HTTP (RFC 4387), for partners without LDAP:
+                  curl -s 'http://127.0.0.1:8080/certs/search.cgi?uri=bob@example.com' | openssl x509 -inform DER -noout -subject
+
+                The trust list, signed by the root (add partner CAs with: certdir trust add FILE --name NAME):
+                  curl -s http://127.0.0.1:8080/trust/trust-list.p7s | openssl cms -verify -inform DER -CAfile root-ca.pem -out /dev/null
+
                 Service health:
                   curl -s http://127.0.0.1:8080/health
 
