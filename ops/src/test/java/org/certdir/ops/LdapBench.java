@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.certdir.directory.embedded.EmbeddedDirectory;
+import org.certdir.ops.config.ServiceConfig;
 import org.certdir.ops.datadir.DataDirectory;
 import org.certdir.ops.issuance.KeyFiles;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,15 @@ class LdapBench {
     void mailLookups_certdirAgainstSlapd() throws Exception {
         Interop.require("slapd", "slapd");
         Interop.require("slapadd", "slapd");
-        try (Service service = Service.start(TestServices.config(data, 100), true, Clock.systemUTC())) {
+        // The directory as reference.conf sets it up (the test configuration keeps it small), with its entry cache
+        // sized to the published entries as reference.conf advises.
+        ServiceConfig base = TestServices.config(data, 100);
+        ServiceConfig.Ldap ldap = base.ldap();
+        ServiceConfig.Ldap defaults = ServiceConfig.defaults().ldap();
+        ServiceConfig config = new ServiceConfig(base.data(), new ServiceConfig.Ldap(ldap.host(), ldap.port(), ldap.ldapsPort(), ldap.dit(),
+                ldap.sizeLimit(), ldap.timeLimit(), ldap.maxPduSize(), defaults.requestThreads(), Math.max(defaults.entryCache(), ENTRIES + 100)),
+                base.http(), base.admin(), base.crl(), base.demo(), base.ocsp(), base.trust());
+        try (Service service = Service.start(config, true, Clock.systemUTC())) {
             byte[] certificate = KeyFiles.readPem(data.resolve("demo/alice-encryption.pem")).get(0).getEncoded();
             int certdirPort = URI.create(service.ldapUrl()).getPort();
             long started = System.nanoTime();
@@ -62,7 +71,8 @@ class LdapBench {
             int slapdPort = TestServices.freePort();
             Process slapd = startSlapd(slapdPort, certificate);
             try {
-                line("LDAP benchmark: " + ENTRIES + " people, searchrate 8 threads, 3 intervals of 10 s after 1 warm-up interval; "
+                line("LDAP benchmark: " + ENTRIES + " people, certdir with " + config.ldap().requestThreads() + " request threads and an entry cache of "
+                        + config.ldap().entryCache() + ", searchrate 8 threads, 3 intervals of 10 s after 1 warm-up interval; "
                         + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
                 for (boolean reconnect : new boolean[] {false, true}) {
                     double certdir = searchRate(certdirPort, reconnect);
