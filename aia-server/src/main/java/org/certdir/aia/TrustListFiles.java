@@ -64,10 +64,9 @@ public final class TrustListFiles {
 
     /** The files for the list as it is now. Reads the registry: not on an event loop. */
     public Files current() {
-        TrustList.Snapshot snapshot = registry.trustList().snapshot();
         Files files = current;
-        if (files == null || files.sequence() != snapshot.sequence()) {
-            files = build(snapshot);
+        if (files == null || files.sequence() != registry.trustList().sequence()) {
+            files = build(registry.trustList().snapshot());
             current = files;
         }
         return files;

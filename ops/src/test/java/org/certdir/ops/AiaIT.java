@@ -15,7 +15,6 @@ import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.Extension;
 import org.certdir.ops.issuance.KeyFiles;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,19 +24,11 @@ class AiaIT {
     @RegisterExtension
     static final DemoService DEMO = new DemoService();
 
-    static Service service;
-    static Path data;
     private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() {
-        service = DEMO.service();
-        data = DEMO.data();
-    }
 
     /** alice's caIssuers URL, asked of this test's service (the demo certificates name the default port). */
     private static String caIssuersPath() throws Exception {
-        X509Certificate alice = KeyFiles.readPem(data.resolve("demo/alice-encryption.pem")).get(0);
+        X509Certificate alice = KeyFiles.readPem(DEMO.data().resolve("demo/alice-encryption.pem")).get(0);
         AuthorityInformationAccess aia = AuthorityInformationAccess.getInstance(
                 org.bouncycastle.asn1.ASN1OctetString.getInstance(alice.getExtensionValue(Extension.authorityInfoAccess.getId())).getOctets());
         for (AccessDescription description : aia.getAccessDescriptions()) {
@@ -55,10 +46,10 @@ class AiaIT {
         HttpResponse<byte[]> response = get(caIssuersPath(), null);
         assertEquals(200, response.statusCode());
         assertEquals("application/pkix-cert", response.headers().firstValue("Content-Type").orElseThrow());
-        Path der = Files.write(data.resolve("issuing.der"), response.body());
+        Path der = Files.write(DEMO.data().resolve("issuing.der"), response.body());
         Interop.Run run = Interop.run("openssl", "x509", "-inform", "DER", "-in", der.toString(), "-noout", "-subject");
         assertEquals("subject=O = certdir demo, CN = Demo Issuing CA\n", run.out(), run.err());
-        assertArrayEquals(KeyFiles.readPem(data.resolve("demo/issuing-ca.pem")).get(0).getEncoded(), response.body());
+        assertArrayEquals(KeyFiles.readPem(DEMO.data().resolve("demo/issuing-ca.pem")).get(0).getEncoded(), response.body());
     }
 
     @Test
@@ -67,17 +58,17 @@ class AiaIT {
         HttpResponse<byte[]> response = get("/aia/demo-issuing-ca.p7c", null);
         assertEquals(200, response.statusCode());
         assertEquals("application/pkcs7-mime", response.headers().firstValue("Content-Type").orElseThrow());
-        Path p7c = Files.write(data.resolve("chain.p7c"), response.body());
+        Path p7c = Files.write(DEMO.data().resolve("chain.p7c"), response.body());
         Interop.Run print = Interop.run("openssl", "pkcs7", "-inform", "DER", "-in", p7c.toString(), "-print_certs", "-out",
-                data.resolve("chain-from-aia.pem").toString());
+                DEMO.data().resolve("chain-from-aia.pem").toString());
         assertEquals(0, print.exitCode(), print.err());
-        String certificates = Files.readString(data.resolve("chain-from-aia.pem"));
+        String certificates = Files.readString(DEMO.data().resolve("chain-from-aia.pem"));
         assertTrue(certificates.contains("subject=O = certdir demo, CN = Demo Issuing CA"), certificates);
         assertTrue(certificates.contains("subject=O = certdir demo, CN = Demo Root CA"), certificates);
         // The root is the trust anchor the client already has; everything else came from the AIA URL.
-        Interop.Run verify = Interop.run("openssl", "verify", "-CAfile", data.resolve("demo/root-ca.pem").toString(), "-untrusted",
-                data.resolve("chain-from-aia.pem").toString(), data.resolve("demo/alice-encryption.pem").toString());
-        assertEquals(data.resolve("demo/alice-encryption.pem") + ": OK\n", verify.out(), verify.err());
+        Interop.Run verify = Interop.run("openssl", "verify", "-CAfile", DEMO.data().resolve("demo/root-ca.pem").toString(), "-untrusted",
+                DEMO.data().resolve("chain-from-aia.pem").toString(), DEMO.data().resolve("demo/alice-encryption.pem").toString());
+        assertEquals(DEMO.data().resolve("demo/alice-encryption.pem") + ": OK\n", verify.out(), verify.err());
     }
 
     @Test
@@ -87,7 +78,7 @@ class AiaIT {
         assertEquals(304, get("/aia/demo-root-ca.crt", "If-None-Match:" + etag).statusCode());
         Interop.require("curl", "curl");
         Interop.Run curl = Interop.run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "If-None-Match: " + etag,
-                service.publicUrl() + "/aia/demo-root-ca.crt");
+                DEMO.service().publicUrl() + "/aia/demo-root-ca.crt");
         assertEquals("304", curl.out(), "curl's conditional GET");
         assertEquals(304, get("/aia/demo-root-ca.crt", "If-Modified-Since:" + first.headers().firstValue("Last-Modified").orElseThrow()).statusCode());
         assertEquals(200, get("/aia/demo-root-ca.crt", "If-None-Match:\"other\"").statusCode());
@@ -100,7 +91,7 @@ class AiaIT {
         Interop.require("ldapsearch", "ldap-utils");
         assertEquals(404, get("/aia/demo-root-ca-cross.p7c", null).statusCode(), "no cross-certificate yet");
         // A partner root certifies our root's subject and key.
-        X509Certificate root = KeyFiles.readPem(data.resolve("demo/root-ca.pem")).get(0);
+        X509Certificate root = KeyFiles.readPem(DEMO.data().resolve("demo/root-ca.pem")).get(0);
         java.security.KeyPair partner = org.certdir.ops.issuance.KeyAlgorithm.EC_P256.generate();
         java.time.Instant now = java.time.Instant.now();
         var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(new org.bouncycastle.asn1.x500.X500Name("O=Partner,CN=Partner Root"),
@@ -110,7 +101,7 @@ class AiaIT {
         X509Certificate cross = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
                 builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(partner.getPrivate())));
 
-        AdminHttp.Answer imported = new AdminHttp(service).post("/admin/certificates/import", "application/x-pem-file",
+        AdminHttp.Answer imported = new AdminHttp(DEMO.service()).post("/admin/certificates/import", "application/x-pem-file",
                 KeyFiles.pem(java.util.List.of(cross)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         assertEquals(200, imported.status());
         assertEquals(1, imported.body().getJsonArray("crossCertificates").size(), imported.body().encode());
@@ -118,12 +109,12 @@ class AiaIT {
 
         HttpResponse<byte[]> p7c = Probe.await(() -> get("/aia/demo-root-ca-cross.p7c", null), response -> response.statusCode() == 200,
                 java.time.Duration.ofSeconds(10));
-        Path file = Files.write(data.resolve("cross.p7c"), p7c.body());
+        Path file = Files.write(DEMO.data().resolve("cross.p7c"), p7c.body());
         Interop.Run print = Interop.run("openssl", "pkcs7", "-inform", "DER", "-in", file.toString(), "-print_certs", "-noout");
         assertTrue(print.out().contains("issuer=O = Partner, CN = Partner Root"), print.out());
 
         byte[] pair = Probe.await(() -> {
-            Interop.Run run = Interop.run("ldapsearch", "-x", "-LLL", "-H", service.ldapUrl(), "-s", "base", "-b",
+            Interop.Run run = Interop.run("ldapsearch", "-x", "-LLL", "-H", DEMO.service().ldapUrl(), "-s", "base", "-b",
                     "cn=Demo Root CA,ou=CAs,ou=pki,dc=example,dc=com", "(objectClass=*)", "crossCertificatePair;binary");
             return run.out().replace("\n ", "").lines().filter(line -> line.startsWith("crossCertificatePair;binary:: "))
                     .map(line -> java.util.Base64.getDecoder().decode(line.substring("crossCertificatePair;binary:: ".length()))).findFirst().orElse(new byte[0]);
@@ -142,7 +133,7 @@ class AiaIT {
     }
 
     private HttpResponse<byte[]> get(String path, String header) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(service.publicUrl() + path));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(DEMO.service().publicUrl() + path));
         if (header != null) {
             int colon = header.indexOf(':');
             request.header(header.substring(0, colon), header.substring(colon + 1));

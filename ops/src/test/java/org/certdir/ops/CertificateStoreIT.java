@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.certdir.ops.issuance.KeyFiles;
 import org.certdir.registry.SearchKeys;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,22 +28,14 @@ class CertificateStoreIT {
     @RegisterExtension
     static final DemoService DEMO = new DemoService();
 
-    static Service service;
-    static Path data;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    @BeforeAll
-    static void start() {
-        service = DEMO.service();
-        data = DEMO.data();
-    }
-
     private static X509Certificate demo(String file) throws Exception {
-        return KeyFiles.readPem(data.resolve("demo").resolve(file)).get(0);
+        return KeyFiles.readPem(DEMO.data().resolve("demo").resolve(file)).get(0);
     }
 
     private HttpResponse<byte[]> search(String query) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(service.publicUrl() + "/certs/search.cgi" + query)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return http.send(HttpRequest.newBuilder(URI.create(DEMO.service().publicUrl() + "/certs/search.cgi" + query)).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static String key(X509Certificate certificate, String attribute) {
@@ -54,8 +45,8 @@ class CertificateStoreIT {
     @Test
     void uri_findsTheRecipientsEncryptionCertificate_throughCurl() throws Exception {
         Interop.require("curl", "curl");
-        Path out = data.resolve("alice.der");
-        Interop.Run curl = Interop.run("curl", "-sS", "-D", "-", "-o", out.toString(), service.publicUrl() + "/certs/search.cgi?uri=alice@example.com");
+        Path out = DEMO.data().resolve("alice.der");
+        Interop.Run curl = Interop.run("curl", "-sS", "-D", "-", "-o", out.toString(), DEMO.service().publicUrl() + "/certs/search.cgi?uri=alice@example.com");
         assertTrue(curl.out().startsWith("HTTP/1.1 200"), curl.out());
         assertTrue(curl.out().contains("Content-Type: application/pkix-cert"), curl.out());
         assertArrayEquals(demo("alice-encryption.pem").getEncoded(), Files.readAllBytes(out), "the encryption certificate, not the signing one");
@@ -66,7 +57,7 @@ class CertificateStoreIT {
         assertEquals(404, search("?uri=mallory@example.com").statusCode(), "mallory's encryption certificate is revoked");
         X509Certificate carol = demo("carol-encryption.pem");
         assertEquals(200, search("?certHash=" + key(carol, "certHash")).statusCode());
-        assertEquals(200, new AdminHttp(service).post("/admin/certificates/demo-issuing-ca/" + carol.getSerialNumber().toString(16) + "/revoke",
+        assertEquals(200, new AdminHttp(DEMO.service()).post("/admin/certificates/demo-issuing-ca/" + carol.getSerialNumber().toString(16) + "/revoke",
                 new JsonObject().put("reason", "superseded")).status());
         assertEquals(404, search("?certHash=" + key(carol, "certHash")).statusCode());
         assertEquals(404, search("?uri=carol@example.com").statusCode());
@@ -120,7 +111,7 @@ class CertificateStoreIT {
         assertEquals("uri must be a mail address such as alice@example.com, was 'not-a-mail'", error(search("?uri=not-a-mail"), 400));
         // java.net.URI refuses to send a broken escape; curl sends what it is given.
         Interop.require("curl", "curl");
-        Interop.Run broken = Interop.run("curl", "-s", "-w", "\n%{http_code}", service.publicUrl() + "/certs/search.cgi?certHash=%zz");
+        Interop.Run broken = Interop.run("curl", "-s", "-w", "\n%{http_code}", DEMO.service().publicUrl() + "/certs/search.cgi?certHash=%zz");
         assertTrue(broken.out().endsWith("\n400"), broken.out());
         assertEquals("the value of certHash has a broken %-escape", new JsonObject(broken.out().substring(0, broken.out().lastIndexOf('\n'))).getString("error"));
         assertEquals("no valid certificate matches certHash=AAAAAAAAAAAAAAAAAAAAAAAAAAA", error(search("?certHash=AAAAAAAAAAAAAAAAAAAAAAAAAAA"), 404));

@@ -25,7 +25,6 @@ import org.certdir.ops.issuance.KeyAlgorithm;
 import org.certdir.ops.issuance.KeyFiles;
 import org.certdir.ops.issuance.PublicationUrls;
 import org.certdir.schemas.Dit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,19 +38,11 @@ class TrustListIT {
     @RegisterExtension
     static final DemoService DEMO = new DemoService();
 
-    static Service service;
-    static Path data;
     private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() {
-        service = DEMO.service();
-        data = DEMO.data();
-    }
 
     private static Path partnerCa(String commonName, Clock clock, Duration validity, String file) throws Exception {
         CertificateIssuer issuer = new CertificateIssuer(new PublicationUrls("http://partner.test", "partner.test", 389, Dit.of("dc=partner,dc=test")), clock);
-        return Files.writeString(data.resolve(file), KeyFiles.pem(List.of(issuer.rootCa(commonName, "Partner", KeyAlgorithm.EC_P256, validity).certificate())));
+        return Files.writeString(DEMO.data().resolve(file), KeyFiles.pem(List.of(issuer.rootCa(commonName, "Partner", KeyAlgorithm.EC_P256, validity).certificate())));
     }
 
     private static String[] cli(String... args) {
@@ -60,9 +51,9 @@ class TrustListIT {
         String[] withConnection = new String[args.length + 4];
         System.arraycopy(args, 0, withConnection, 0, args.length);
         withConnection[args.length] = "--url";
-        withConnection[args.length + 1] = service.adminUrl();
+        withConnection[args.length + 1] = DEMO.service().adminUrl();
         withConnection[args.length + 2] = "--token-file";
-        withConnection[args.length + 3] = service.data().adminToken().toString();
+        withConnection[args.length + 3] = DEMO.service().data().adminToken().toString();
         int code = Main.run(withConnection, new PrintWriter(out, true), new PrintWriter(err, true));
         return new String[] {String.valueOf(code), out.toString(), err.toString()};
     }
@@ -82,17 +73,17 @@ class TrustListIT {
         byte[] published = Probe.await(() -> ldapCertificate(), value -> value.length > 0, Duration.ofSeconds(30));
         assertArrayEquals(partnerDer, published);
 
-        Path bundle = Files.write(data.resolve("trust-list.p7c"), get("/trust/trust-list.p7c").body());
+        Path bundle = Files.write(DEMO.data().resolve("trust-list.p7c"), get("/trust/trust-list.p7c").body());
         Interop.Run print = Interop.run("openssl", "pkcs7", "-inform", "DER", "-in", bundle.toString(), "-print_certs", "-noout");
         assertEquals(0, print.exitCode(), print.err());
         assertTrue(print.out().contains("subject=O = Partner, CN = Partner Root CA"), print.out());
 
         HttpResponse<byte[]> signedResponse = get("/trust/trust-list.p7s");
         assertEquals("application/pkcs7-mime", signedResponse.headers().firstValue("Content-Type").orElseThrow());
-        Path signed = Files.write(data.resolve("trust-list.p7s"), signedResponse.body());
-        Path content = data.resolve("content.der");
+        Path signed = Files.write(DEMO.data().resolve("trust-list.p7s"), signedResponse.body());
+        Path content = DEMO.data().resolve("content.der");
         Interop.Run verify = Interop.run("openssl", "cms", "-verify", "-inform", "DER", "-in", signed.toString(), "-CAfile",
-                data.resolve("demo/root-ca.pem").toString(), "-out", content.toString());
+                DEMO.data().resolve("demo/root-ca.pem").toString(), "-out", content.toString());
         assertEquals(0, verify.exitCode(), verify.err());
         assertTrue(verify.err().contains("CMS Verification successful"), verify.err());
         assertArrayEquals(Files.readAllBytes(bundle), Files.readAllBytes(content), "the signed content is the .p7c");
@@ -103,9 +94,9 @@ class TrustListIT {
         byte[] tampered = Files.readAllBytes(signed);
         int at = indexOf(tampered, partnerDer) + 200;
         tampered[at] ^= 0x01;
-        Path forged = Files.write(data.resolve("tampered.p7s"), tampered);
+        Path forged = Files.write(DEMO.data().resolve("tampered.p7s"), tampered);
         Interop.Run rejected = Interop.run("openssl", "cms", "-verify", "-inform", "DER", "-in", forged.toString(), "-CAfile",
-                data.resolve("demo/root-ca.pem").toString(), "-out", data.resolve("forged.der").toString());
+                DEMO.data().resolve("demo/root-ca.pem").toString(), "-out", DEMO.data().resolve("forged.der").toString());
         assertNotEquals(0, rejected.exitCode(), "a tampered list must not verify: " + rejected.err());
         assertTrue(rejected.err().contains("Verification failure"), rejected.err());
 
@@ -115,24 +106,24 @@ class TrustListIT {
         assertEquals("removed partner-root (CN=Partner Root CA,O=Partner) from the trust list\n", removed[1]);
         Probe.await(() -> ldapCertificate(), value -> value.length == 0, Duration.ofSeconds(30));
         Interop.Run after = Interop.run("openssl", "pkcs7", "-inform", "DER", "-in",
-                Files.write(data.resolve("after.p7c"), get("/trust/trust-list.p7c").body()).toString(), "-print_certs", "-noout");
+                Files.write(DEMO.data().resolve("after.p7c"), get("/trust/trust-list.p7c").body()).toString(), "-print_certs", "-noout");
         assertFalse(after.out().contains("Partner Root CA"), after.out());
-        Path signedAfter = Files.write(data.resolve("after.p7s"), get("/trust/trust-list.p7s").body());
+        Path signedAfter = Files.write(DEMO.data().resolve("after.p7s"), get("/trust/trust-list.p7s").body());
         Interop.Run verifyAfter = Interop.run("openssl", "cms", "-verify", "-inform", "DER", "-in", signedAfter.toString(), "-CAfile",
-                data.resolve("demo/root-ca.pem").toString(), "-out", data.resolve("content-after.der").toString());
+                DEMO.data().resolve("demo/root-ca.pem").toString(), "-out", DEMO.data().resolve("content-after.der").toString());
         assertEquals(0, verifyAfter.exitCode(), verifyAfter.err());
-        assertArrayEquals(Files.readAllBytes(data.resolve("after.p7c")), Files.readAllBytes(data.resolve("content-after.der")),
+        assertArrayEquals(Files.readAllBytes(DEMO.data().resolve("after.p7c")), Files.readAllBytes(DEMO.data().resolve("content-after.der")),
                 "the signed list follows the removal too");
         assertEquals(Long.parseLong(sequenceBefore) + 1,
                 Long.parseLong(get("/trust/trust-list.p7s").headers().firstValue("X-Trust-List-Sequence").orElseThrow()));
-        String audit = new AdminHttp(service).get("/admin/audit").body().encode();
+        String audit = new AdminHttp(DEMO.service()).get("/admin/audit").body().encode();
         assertTrue(audit.contains("trust.add") && audit.contains("trust.remove"), audit);
     }
 
     @Test
     void notACa_expired_malformed_duplicate_unknown_areRefusedWithTheReason() throws Exception {
-        AdminHttp admin = new AdminHttp(service);
-        byte[] alice = Files.readAllBytes(data.resolve("demo/alice-encryption.pem"));
+        AdminHttp admin = new AdminHttp(DEMO.service());
+        byte[] alice = Files.readAllBytes(DEMO.data().resolve("demo/alice-encryption.pem"));
         AdminHttp.Answer notCa = admin.post("/admin/trust?name=alice", "application/x-pem-file", alice);
         assertEquals(400, notCa.status());
         assertEquals("emailAddress=alice@example.com,CN=Alice Demo,O=certdir demo is not a CA certificate (basicConstraints cA is not true): "
@@ -180,7 +171,7 @@ class TrustListIT {
     }
 
     private byte[] ldapCertificate() throws Exception {
-        Interop.Run run = Interop.run("ldapsearch", "-x", "-LLL", "-H", service.ldapUrl(), "-s", "base", "-b", PARTNER_ENTRY, "(objectClass=*)",
+        Interop.Run run = Interop.run("ldapsearch", "-x", "-LLL", "-H", DEMO.service().ldapUrl(), "-s", "base", "-b", PARTNER_ENTRY, "(objectClass=*)",
                 "cACertificate;binary");
         String unfolded = run.out().replace("\n ", "");
         return unfolded.lines().filter(line -> line.startsWith("cACertificate;binary:: "))
@@ -197,6 +188,6 @@ class TrustListIT {
     }
 
     private HttpResponse<byte[]> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(service.publicUrl() + path)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return http.send(HttpRequest.newBuilder(URI.create(DEMO.service().publicUrl() + path)).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 }

@@ -95,6 +95,11 @@ public final class TrustList {
         outbox.enqueue(Outbox.DIRECTORY_TRUST, certificate.commonName());
     }
 
+    /** The sequence number alone: enough to tell whether a copy of the list is still current. */
+    public long sequence() {
+        return database.query("SELECT sequence FROM trust_list_sequence WHERE id = 1", statement -> { }, row -> row.getLong(1)).get(0);
+    }
+
     /** The list and its sequence number, read together. */
     public Snapshot snapshot() {
         return database.transaction(() -> new Snapshot(
