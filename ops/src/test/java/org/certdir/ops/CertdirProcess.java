@@ -30,11 +30,18 @@ final class CertdirProcess implements AutoCloseable {
     }
 
     static CertdirProcess start(String... args) throws IOException {
+        return start(List.of("-Xmx256m"), args);
+    }
+
+    /** With the given JVM options only: none, as the {@code certdir} launcher runs it without CERTDIR_JAVA_OPTS. */
+    static CertdirProcess start(List<String> jvmOptions, String... args) throws IOException {
         String jar = System.getProperty("certdir.jar");
         if (jar == null || !Files.exists(Path.of(jar))) {
             throw new IllegalStateException("certdir.jar not found at " + jar + ": run the integration tests with 'mvn verify'");
         }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", jar));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar));
         command.addAll(List.of(args));
         return new CertdirProcess(new ProcessBuilder(command).start());
     }
@@ -94,6 +101,10 @@ final class CertdirProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.toHandle().destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     List<String> out() {

@@ -16,7 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.certdir.crl.CrlIssuer;
 import org.certdir.crl.CrlSettings;
 import org.certdir.crl.distribution.DistributionPoint;
@@ -49,19 +53,23 @@ import org.junit.jupiter.api.io.TempDir;
  * a delta after one more revocation; and {@code openssl ca -gencrl} over an index.txt of the same entries, in the
  * same run. Run:
  * <pre>mvn -pl ops -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test=CrlBench</pre>
- * Figures go to stdout and {@code ops/target/crl-bench.txt}. {@code -Dcrl.bench.entries=N} changes the size.
+ * or {@code ops/bench/run.sh --only CrlBench}. Figures go to stdout, {@code ops/target/CrlBench.txt} and the summary
+ * rows. {@code -Dcrl.bench.entries=N} changes the size.
  */
 class CrlBench {
 
     private static final Dit DIT = Dit.of("dc=example,dc=com");
+    private static final int ROUNDS = BenchReport.size("bench.rounds", 3, 1);
 
     @TempDir
     Path data;
 
+    private final BenchReport report = new BenchReport("CrlBench");
+
     @Test
     void millionEntryCrl() throws Exception {
-        int entries = Integer.getInteger("crl.bench.entries", 1_000_000);
-        StringBuilder report = new StringBuilder(String.format("entries: %,d (ECDSA P-256 CA)%n", entries));
+        int entries = BenchReport.size("crl.bench.entries", 1_000_000, 10_000);
+        line(String.format("entries: %,d (ECDSA P-256 CA), %d rounds after a warm-up", entries, ROUNDS));
         Path registryFile = data.resolve("registry.db");
         char[] passphrase = "bench-passphrase".toCharArray();
         CertificateIssuer issuer = new CertificateIssuer(new PublicationUrls("http://127.0.0.1:8080", "127.0.0.1", 10389, DIT), Clock.systemUTC());
@@ -100,11 +108,23 @@ class CrlBench {
                 }
                 insert.executeBatch();
             }
+            // One search key each, so that opening the registry does not try to fill them in from the dummy DER.
+            try (java.sql.Statement keys = sql.createStatement()) {
+                keys.executeUpdate("INSERT INTO certificate_search_key (certificate_id, kind, value) SELECT id, 'certHash', sha256 FROM certificate"
+                        + " WHERE der = x'00'");
+            }
             sql.commit();
         }
-        report.append(String.format("synthetic registry rows inserted in %.1f s%n", (System.nanoTime() - insertStart) / 1e9));
+        line(String.format("synthetic registry rows inserted in %.1f s", (System.nanoTime() - insertStart) / 1e9));
 
         int maxPdu = 256 * 1024 * 1024;
+        List<Double> fullSeconds = new ArrayList<>();
+        List<Double> toLastPoint = new ArrayList<>();
+        List<Double> heapMiB = new ArrayList<>();
+        List<Double> deltaIssued = new ArrayList<>();
+        Map<String, List<Double>> deltaToPoint = new LinkedHashMap<>();
+        Map<String, List<Double>> fullToPoint = new LinkedHashMap<>();
+        long crlBytes = 0;
         try (Registry registry = Registry.open(registryFile, Clock.systemUTC());
              EmbeddedDirectory directory = EmbeddedDirectory.start(new DirectorySettings(data.resolve("directory"), DIT, "127.0.0.1", 0, 0, null, null,
                      "bench", 100, Duration.ofSeconds(60), maxPdu, 2, 1000));
@@ -116,28 +136,42 @@ class CrlBench {
             List<DistributionPoint> points = List.of(new FilePoint("files", data.resolve("crl")), new LdapPoint("directory", publisher, maxPdu),
                     new HttpPoint("http"));
 
-            System.gc();
-            ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-            long start = System.nanoTime();
-            CrlRecord full = crlIssuer.issueFull(ca);
-            long built = System.nanoTime();
-            long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP)
-                    .mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
-            report.append(String.format("certdir full CRL: %,d entries, %,d bytes; build + sign + verify + record %.2f s; peak heap %,d MiB%n",
-                    full.entries(), full.der().length, (built - start) / 1e9, peakHeap / (1024 * 1024)));
-            for (DistributionPoint point : points) {
-                long before = System.nanoTime();
-                point.publish(ca, full);
-                report.append(String.format("  published to %-10s %.2f s%n", point.name(), (System.nanoTime() - before) / 1e9));
+            // Round 0 is the warm-up: the JIT compiles the encoder, and the first publication creates the CRL attributes.
+            for (int round = 0; round <= ROUNDS; round++) {
+                System.gc();
+                ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+                long start = System.nanoTime();
+                CrlRecord full = crlIssuer.issueFull(ca);
+                long built = System.nanoTime();
+                long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(pool -> pool.getType() == MemoryType.HEAP)
+                        .mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+                StringBuilder perPoint = new StringBuilder();
+                for (DistributionPoint point : points) {
+                    long before = System.nanoTime();
+                    point.publish(ca, full);
+                    double seconds = (System.nanoTime() - before) / 1e9;
+                    perPoint.append(String.format(" %s %.2f s", point.name(), seconds));
+                    if (round > 0) {
+                        fullToPoint.computeIfAbsent(point.name(), name -> new ArrayList<>()).add(seconds);
+                    }
+                }
+                double total = (System.nanoTime() - start) / 1e9;
+                line(String.format("%s full CRL: %,d entries, %,d bytes; build + sign + check + record %.2f s; peak heap %,d MiB; to the last point %.2f s (%s)",
+                        round == 0 ? "warm-up" : "round " + round, full.entries(), full.der().length, (built - start) / 1e9, peakHeap / (1024 * 1024), total,
+                        perPoint.toString().strip()));
+                if (round > 0) {
+                    fullSeconds.add((built - start) / 1e9);
+                    toLastPoint.add(total);
+                    heapMiB.add(peakHeap / (1024.0 * 1024));
+                    crlBytes = full.der().length;
+                }
             }
-            report.append(String.format("certdir full CRL total (build to last point): %.2f s%n", (System.nanoTime() - start) / 1e9));
-            System.out.print(report);
 
-            // Two deltas: the first one also creates the CA entry's deltaRevocationList (the whole entry is written again,
-            // see DirectoryPublisher), the second is the steady state.
-            for (String which : new String[] {"first", "second"}) {
+            // Deltas, each after one more revocation; the first one is the warm-up (it also creates the CA entry's
+            // deltaRevocationList, so the whole entry is written again, see DirectoryPublisher).
+            for (int round = 0; round <= ROUNDS; round++) {
                 Issued extra = issuer.smime(new CertificateIssuer.SigningCa(ca.name(), root.certificate(), root.keyPair().getPrivate()),
-                        which + "@example.com", "Late", "bench", CertificateIssuer.SmimePurpose.SIGNING, KeyAlgorithm.EC_P256, Duration.ofDays(30));
+                        "late" + round + "@example.com", "Late", "bench", CertificateIssuer.SmimePurpose.SIGNING, KeyAlgorithm.EC_P256, Duration.ofDays(30));
                 CertificateDetails extraDetails = CertificateDetails.parse(extra.certificate().getEncoded());
                 registry.addCertificate(ca, extraDetails, Actor.SERVICE);
                 registry.revoke(ca.name(), extraDetails.serial(), RevocationReason.KEY_COMPROMISE, null, Actor.SERVICE);
@@ -148,20 +182,41 @@ class CrlBench {
                 for (DistributionPoint point : points) {
                     long before = System.nanoTime();
                     point.publish(ca, delta);
-                    perPoint.append(String.format(" %s %.1f ms", point.name(), (System.nanoTime() - before) / 1e6));
+                    double millis = (System.nanoTime() - before) / 1e6;
+                    perPoint.append(String.format(" %s %.1f ms", point.name(), millis));
+                    if (round > 0) {
+                        deltaToPoint.computeIfAbsent(point.name(), name -> new ArrayList<>()).add(millis);
+                    }
                 }
-                report.append(String.format("certdir %s delta after one more revocation: %d entries, issued in %.1f ms, build to last point %.1f ms (%s)%n",
-                        which, delta.entries(), (deltaBuilt - deltaStart) / 1e6, (System.nanoTime() - deltaStart) / 1e6, perPoint.toString().strip()));
+                line(String.format("%s delta after one more revocation: %d entries, issued in %.1f ms, build to last point %.1f ms (%s)",
+                        round == 0 ? "warm-up" : "round " + round, delta.entries(), (deltaBuilt - deltaStart) / 1e6,
+                        (System.nanoTime() - deltaStart) / 1e6, perPoint.toString().strip()));
+                if (round > 0) {
+                    deltaIssued.add((deltaBuilt - deltaStart) / 1e6);
+                }
             }
         }
 
-        report.append(openssl(root, serials, revokedAt, notAfter));
-        System.out.print(report);
-        Files.writeString(Path.of("target", "crl-bench.txt"), report.toString(), StandardCharsets.UTF_8);
+        List<Double> openssl = new ArrayList<>();
+        for (int round = 1; round <= ROUNDS; round++) {
+            openssl.add(openssl(root, serials, revokedAt, notAfter));
+        }
+        String size = String.format("%,d entries", entries);
+        report.row("full CRL, " + size + ": build + sign, s (certdir also checks it and records it in the registry); peer: `openssl ca -gencrl`",
+                BenchReport.spread(fullSeconds, "%.2f"), BenchReport.spread(openssl, "%.2f"),
+                BenchReport.ratio(BenchReport.median(fullSeconds), BenchReport.median(openssl)));
+        report.row("full CRL, " + size + ", " + String.format("%,d", crlBytes) + " bytes: built and at the last of the points, s ("
+                + fullToPoint.entrySet().stream().map(point -> point.getKey() + " " + BenchReport.spread(point.getValue(), "%.2f"))
+                        .collect(Collectors.joining(", ")) + ")", BenchReport.spread(toLastPoint, "%.2f"), "", "");
+        report.row("full CRL, " + size + ": peak heap while building, MiB", BenchReport.spread(heapMiB, "%,.0f"), "", "");
+        report.row("delta CRL on that base after one more revocation: issued (build, sign, check, record), ms", BenchReport.spread(deltaIssued, "%.1f"),
+                "(openssl has no deltas)", "");
+        report.row("delta CRL: publication to each point, ms", deltaToPoint.entrySet().stream()
+                .map(point -> point.getKey() + " " + BenchReport.spread(point.getValue(), "%.1f")).collect(Collectors.joining(", ")), "", "");
     }
 
     /** {@code openssl ca -gencrl} over an index.txt of the same entries, signed with the same key. */
-    private String openssl(Issued root, BigInteger[] serials, Instant revokedAt, Instant notAfter) throws Exception {
+    private double openssl(Issued root, BigInteger[] serials, Instant revokedAt, Instant notAfter) throws Exception {
         Path dir = data.resolve("openssl");
         Files.createDirectories(dir);
         Path key = dir.resolve("ca.key");
@@ -199,10 +254,15 @@ class CrlBench {
         int code = process.waitFor();
         double seconds = (System.nanoTime() - start) / 1e9;
         if (code != 0) {
-            return "openssl ca -gencrl failed (" + code + "): " + output + "\n";
+            throw new IllegalStateException("openssl ca -gencrl failed (" + code + "): " + output);
         }
-        return String.format("openssl ca -gencrl (%s): %.2f s for the same entries (PEM output, %,d bytes)%n",
+        line(String.format("openssl ca -gencrl (%s): %.2f s for the same entries (PEM output, %,d bytes)",
                 new String(new ProcessBuilder("openssl", "version").start().getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip(), seconds,
-                Files.size(dir.resolve("crl.pem")));
+                Files.size(dir.resolve("crl.pem"))));
+        return seconds;
+    }
+
+    private void line(String text) {
+        report.line(text);
     }
 }

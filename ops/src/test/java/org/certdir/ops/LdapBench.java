@@ -34,11 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
  * and once with a new connection per lookup ({@code --iterationsBeforeReconnect 1}, as Thunderbird does). Run
  * (needs {@code slapd}, {@code slapadd}):
  * <pre>mvn -pl ops -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test=LdapBench</pre>
- * Figures go to stdout and {@code ops/target/ldap-bench.txt}; {@code -Dldap.bench.entries=N} changes the size.
+ * or {@code ops/bench/run.sh --only LdapBench}. Figures go to stdout, {@code ops/target/LdapBench.txt} and the
+ * summary rows; {@code -Dldap.bench.entries=N} changes the size. With {@code -Dbench.profile=true} the long-lived
+ * lookups against certdir are recorded with JFR ({@code settings=profile}) into {@code ops/target/LdapBench.jfr}.
  */
 class LdapBench {
 
-    private static final int ENTRIES = Integer.getInteger("ldap.bench.entries", 100_000);
+    private static final int ENTRIES = BenchReport.size("ldap.bench.entries", 100_000, 1_000);
+    private static final int INTERVAL_SECONDS = BenchReport.size("ldap.bench.interval-seconds", 10, 1);
+    private static final int INTERVALS = BenchReport.size("bench.rounds", 3, 2);
     private static final String SUFFIX = "dc=example,dc=com";
 
     @TempDir
@@ -47,7 +51,7 @@ class LdapBench {
     @TempDir
     Path slapdDir;
 
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport("LdapBench");
 
     @Test
     void mailLookups_certdirAgainstSlapd() throws Exception {
@@ -66,26 +70,52 @@ class LdapBench {
             int certdirPort = URI.create(service.ldapUrl()).getPort();
             long started = System.nanoTime();
             load(certdirPort, DataDirectory.secret(data.resolve("ldap-admin.password")), certificate);
-            line(String.format("certdir: %,d people added over LDAP in %.1f s", ENTRIES, (System.nanoTime() - started) / 1e9));
+            double certdirLoad = (System.nanoTime() - started) / 1e9;
+            line(String.format("certdir: %,d people added over LDAP in %.1f s", ENTRIES, certdirLoad));
 
             int slapdPort = TestServices.freePort();
+            started = System.nanoTime();
             Process slapd = startSlapd(slapdPort, certificate);
+            double slapdLoad = (System.nanoTime() - started) / 1e9;
             try {
                 line("LDAP benchmark: " + ENTRIES + " people, certdir with " + config.ldap().requestThreads() + " request threads and an entry cache of "
-                        + config.ldap().entryCache() + ", searchrate 8 threads, 3 intervals of 10 s after 1 warm-up interval; "
-                        + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+                        + config.ldap().entryCache() + ", searchrate 8 threads, " + INTERVALS + " intervals of " + INTERVAL_SECONDS
+                        + " s after 1 warm-up interval; " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
                 for (boolean reconnect : new boolean[] {false, true}) {
-                    double certdir = searchRate(certdirPort, reconnect);
-                    double openldap = searchRate(slapdPort, reconnect);
-                    line(String.format("%-40s certdir %,9.0f/s   slapd %,9.0f/s   ratio %.2f", reconnect ? "new connection per lookup" : "long-lived connections",
-                            certdir, openldap, certdir / openldap));
+                    List<Double> certdir = profiled(!reconnect, () -> searchRate(certdirPort, reconnect));
+                    List<Double> openldap = searchRate(slapdPort, reconnect);
+                    String what = reconnect ? "new connection per lookup" : "long-lived connections";
+                    line(String.format("%-40s certdir %s/s   slapd %s/s   ratio %.2f", what, BenchReport.spread(certdir, "%,.0f"),
+                            BenchReport.spread(openldap, "%,.0f"), BenchReport.median(certdir) / BenchReport.median(openldap)));
+                    report.row(String.format("LDAP `(mail=…)` lookups/s returning `userCertificate;binary`, %,d people, searchrate 8 threads, %s; "
+                            + "peer: slapd (mdb)", ENTRIES, what), BenchReport.spread(certdir, "%,.0f"), BenchReport.spread(openldap, "%,.0f"),
+                            BenchReport.ratio(BenchReport.median(certdir), BenchReport.median(openldap)));
                 }
+                report.row(String.format("LDAP: loading %,d people, s (certdir: over LDAP; slapd: `slapadd` offline)", ENTRIES),
+                        String.format("%.1f", certdirLoad), String.format("%.1f", slapdLoad), BenchReport.ratio(certdirLoad, slapdLoad));
             } finally {
                 slapd.destroy();
                 slapd.waitFor(10, TimeUnit.SECONDS);
             }
-        } finally {
-            Files.writeString(Path.of("target/ldap-bench.txt"), report);
+        }
+    }
+
+    private interface Measurement {
+        List<Double> run() throws Exception;
+    }
+
+    /** Runs the measurement under a JFR recording when {@code -Dbench.profile=true}. */
+    private List<Double> profiled(boolean wanted, Measurement measurement) throws Exception {
+        if (!wanted || !Boolean.getBoolean("bench.profile")) {
+            return measurement.run();
+        }
+        try (jdk.jfr.Recording recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+            recording.start();
+            List<Double> result = measurement.run();
+            recording.stop();
+            recording.dump(Path.of("target", "LdapBench.jfr"));
+            line("JFR recording of the long-lived lookups against certdir: ops/target/LdapBench.jfr");
+            return result;
         }
     }
 
@@ -161,11 +191,12 @@ class LdapBench {
         return slapd;
     }
 
-    /** searchrate's overall searches per second over the measured intervals. */
-    private double searchRate(int port, boolean reconnect) throws Exception {
+    /** searchrate's searches per second in each measured interval. */
+    private List<Double> searchRate(int port, boolean reconnect) throws Exception {
         List<String> args = new ArrayList<>(List.of("--hostname", "127.0.0.1", "--port", String.valueOf(port), "--baseDN", SUFFIX,
                 "--scope", "sub", "--filter", "(mail=user[1-" + ENTRIES + "]@example.com)", "--attribute", "userCertificate;binary",
-                "--numThreads", "8", "--intervalDuration", "10", "--numIntervals", "3", "--warmUpIntervals", "1", "--csv"));
+                "--numThreads", "8", "--intervalDuration", String.valueOf(INTERVAL_SECONDS), "--numIntervals", String.valueOf(INTERVALS),
+                "--warmUpIntervals", "1", "--csv"));
         if (reconnect) {
             args.addAll(List.of("--iterationsBeforeReconnect", "1"));
         }
@@ -176,19 +207,27 @@ class LdapBench {
         if (result != ResultCode.SUCCESS) {
             throw new IllegalStateException("searchrate on port " + port + " ended with " + result + ": " + text + err.toString(StandardCharsets.UTF_8));
         }
-        // CSV: timestamp, recent searches/s, recent avg ms, recent errors/s, overall searches/s, overall avg ms
-        String last = text.lines().filter(line -> !line.isBlank() && Character.isDigit(line.strip().charAt(0)) || line.startsWith("\"")).reduce((a, b) -> b)
-                .orElseThrow(() -> new IllegalStateException("searchrate printed no figures: " + text));
-        String[] columns = last.replace("\"", "").split(",");
-        double errors = Double.parseDouble(columns[3]);
-        if (errors > 0) {
-            line("  (searchrate reported " + errors + " errors/s on port " + port + ")");
+        Files.writeString(Path.of("target", "LdapBench-searchrate.csv"), "# port " + port + (reconnect ? ", reconnecting\n" : "\n") + text,
+                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        // CSV: a header line naming the columns, then a line per interval (the warm-up one too, so the last ones count).
+        List<String[]> lines = text.lines().filter(line -> line.contains(",")).map(line -> line.replace("\"", "").split(",")).toList();
+        List<String> header = lines.stream().filter(columns -> List.of(columns).contains("Recent Searches/Sec")).findFirst()
+                .map(List::of).orElseThrow(() -> new IllegalStateException("searchrate printed no CSV header: " + text));
+        int rate = header.indexOf("Recent Searches/Sec");
+        int errorRate = header.indexOf("Recent Errors/Sec");
+        List<String[]> printed = lines.stream().filter(columns -> columns.length == header.size() && columns[rate].matches("[0-9.]+")).toList();
+        if (printed.size() < INTERVALS) {
+            throw new IllegalStateException("searchrate printed " + printed.size() + " intervals instead of " + INTERVALS + ": " + text);
         }
-        return Double.parseDouble(columns[4]);
+        List<String[]> intervals = printed.subList(printed.size() - INTERVALS, printed.size());
+        double errors = intervals.stream().mapToDouble(columns -> Double.parseDouble(columns[errorRate])).sum();
+        if (errors > 0) {
+            line("  (searchrate reported errors on port " + port + ": " + errors + " errors/s summed over the intervals)");
+        }
+        return intervals.stream().map(columns -> Double.parseDouble(columns[rate])).toList();
     }
 
     private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
+        report.line(text);
     }
 }

@@ -48,20 +48,24 @@ import org.junit.jupiter.api.io.TempDir;
  * serving the same CA and certificates with the same delegated signer; and the nonce path (every answer signed).
  * Run (needs {@code wrk} and {@code openssl}):
  * <pre>mvn -pl ops -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test=OcspBench</pre>
- * Figures go to stdout and {@code ops/target/ocsp-bench.txt}. {@code -Docsp.bench.certificates=N},
- * {@code -Docsp.bench.seconds=S} and {@code -Docsp.bench.connections=C} change the load.
+ * or {@code ops/bench/run.sh --only OcspBench}, which also measures the raw signing rate with JMH and passes it as
+ * {@code -Dbench.raw-sign-rate}. Figures go to stdout, {@code ops/target/OcspBench.txt} and the summary rows.
+ * {@code -Docsp.bench.certificates=N}, {@code -Docsp.bench.seconds=S} and {@code -Docsp.bench.connections=C}
+ * change the load.
  */
 class OcspBench {
 
-    private static final int CERTIFICATES = Integer.getInteger("ocsp.bench.certificates", 10_000);
-    private static final int SECONDS = Integer.getInteger("ocsp.bench.seconds", 10);
+    private static final int CERTIFICATES = BenchReport.size("ocsp.bench.certificates", 10_000, 1_000);
+    private static final int SECONDS = BenchReport.size("ocsp.bench.seconds", 10, 1);
+    private static final int WARM_UP_SECONDS = BenchReport.size("ocsp.bench.warm-up-seconds", 5, 1);
     private static final int CONNECTIONS = Integer.getInteger("ocsp.bench.connections", 64);
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = BenchReport.size("bench.rounds", 3, 1);
+    private static final int REVOCATIONS = BenchReport.size("ocsp.bench.revocations", 50, 10);
 
     @TempDir
     Path data;
 
-    private final StringBuilder report = new StringBuilder();
+    private final BenchReport report = new BenchReport("OcspBench");
 
     @Test
     void cachedGet_nonce_againstFixedBytesAndOpensslOcsp() throws Exception {
@@ -86,8 +90,8 @@ class OcspBench {
             line("OCSP benchmark: " + CERTIFICATES + " certificates, wrk -t2 -c" + CONNECTIONS + " -d" + SECONDS + "s, median of " + ROUNDS
                     + " rounds (min-max); " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
             warmUp(base, requests);
-            wrk(base, certdirScript, 5);
-            Result certdir = rounds("certdir cached GET", base, certdirScript);
+            wrk(base, certdirScript, WARM_UP_SECONDS);
+            Rounds certdir = rounds("certdir cached GET", base, certdirScript);
 
             // As many instances as the public listener runs: one per core, each on its own event loop.
             Vertx vertx = Vertx.vertx();
@@ -99,8 +103,8 @@ class OcspBench {
                         .end(Buffer.buffer(sample))).listen(fixedPort, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
             }
             String fixedBase = "http://127.0.0.1:" + fixedPort;
-            wrk(fixedBase, certdirScript, 3);
-            Result ceiling = rounds("Vert.x fixed bytes (bare request handler)", fixedBase, certdirScript);
+            wrk(fixedBase, certdirScript, WARM_UP_SECONDS);
+            Rounds ceiling = rounds("Vert.x fixed bytes (bare request handler)", fixedBase, certdirScript);
             // The same behind a vertx-web Router with one route, as certdir's listener routes: the router's share.
             io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(vertx);
             router.get("/ocsp/*").handler(context -> context.response()
@@ -112,25 +116,35 @@ class OcspBench {
                 vertx.createHttpServer().requestHandler(router).listen(routedPort, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
             }
             String routedBase = "http://127.0.0.1:" + routedPort;
-            wrk(routedBase, certdirScript, 3);
-            Result routed = rounds("Vert.x fixed bytes (Router route)", routedBase, certdirScript);
+            wrk(routedBase, certdirScript, WARM_UP_SECONDS);
+            Rounds routed = rounds("Vert.x fixed bytes (Router route)", routedBase, certdirScript);
             vertx.close().toCompletionStage().toCompletableFuture().get();
 
-            Result openssl = opensslOcsp(demo, serials, opensslScript);
+            Rounds openssl = opensslOcsp(demo, serials, opensslScript);
 
-            Path nonceScript = postScript(request(issuing, serials.get(1), new byte[16]), "nonce-post.lua");
-            wrk(base, nonceScript, 3);
-            Result nonce = rounds("certdir POST with nonce (signed each time)", base, nonceScript);
+            Path nonceScript = postScript(data, request(issuing, serials.get(1), new byte[16]), "nonce-post.lua");
+            wrk(base, nonceScript, WARM_UP_SECONDS);
+            Rounds nonce = rounds("certdir POST with nonce (signed each time)", base, nonceScript);
 
-            revocationToOcsp(service, issuing, serials.subList(100, 150));
+            List<Double> revocation = revocationToOcsp(service, issuing, serials.subList(100, 100 + REVOCATIONS));
 
             line("");
-            line(String.format("cached GET / fixed bytes, bare handler: %.2f", certdir.rate / ceiling.rate));
-            line(String.format("cached GET / fixed bytes, Router route: %.2f", certdir.rate / routed.rate));
-            line(String.format("cached GET / openssl ocsp: %.1f", certdir.rate / openssl.rate));
-            line(String.format("nonce path: %.0f signed responses/s (compare with the JMH raw signing rate)", nonce.rate));
-        } finally {
-            Files.writeString(Path.of("target/ocsp-bench.txt"), report);
+            line(String.format("cached GET / fixed bytes, bare handler: %.2f", certdir.rate() / ceiling.rate()));
+            line(String.format("cached GET / fixed bytes, Router route: %.2f", certdir.rate() / routed.rate()));
+            line(String.format("cached GET / openssl ocsp: %.1f", certdir.rate() / openssl.rate()));
+            line(String.format("nonce path: %.0f signed responses/s (compare with the JMH raw signing rate)", nonce.rate()));
+
+            String load = String.format("%,d certificates, wrk -c%d, %d s rounds", CERTIFICATES, CONNECTIONS, SECONDS);
+            report.row("OCSP cached GET, req/s (p99), " + load + "; peer: fixed response bytes from Vert.x",
+                    certdir.text(), ceiling.text(), BenchReport.ratio(certdir.rate(), ceiling.rate()));
+            report.row("OCSP cached GET, req/s (p99); peer: `openssl ocsp -index -multi " + Runtime.getRuntime().availableProcessors() + "`",
+                    certdir.text(), openssl.text(), BenchReport.ratio(certdir.rate(), openssl.rate()));
+            String rawSign = System.getProperty("bench.raw-sign-rate", "");
+            report.row("OCSP POST with nonce, signed responses/s (p99); peer: raw ECDSA P-256 signing, JMH `rawSignBouncyCastle`", nonce.text(),
+                    rawSign.isEmpty() ? "" : String.format("%,.0f", Double.parseDouble(rawSign)),
+                    rawSign.isEmpty() ? "" : BenchReport.ratio(nonce.rate(), Double.parseDouble(rawSign)));
+            report.row("revocation acknowledged → OCSP answers revoked, ms p50 / max (" + revocation.size() + " revocations)",
+                    String.format("%.2f / %.2f", BenchReport.median(revocation), BenchReport.percentile(revocation, 1.0)), "", "");
         }
     }
 
@@ -156,7 +170,7 @@ class OcspBench {
      * Milliseconds from the admin API acknowledging a revocation to the first OCSP answer saying revoked, asked
      * without a nonce (so a cached "good" exists and must not be served), one certificate after another.
      */
-    private void revocationToOcsp(Service service, X509Certificate issuing, List<BigInteger> serials) throws Exception {
+    private List<Double> revocationToOcsp(Service service, X509Certificate issuing, List<BigInteger> serials) throws Exception {
         AdminHttp admin = new AdminHttp(service);
         HttpClient client = HttpClient.newHttpClient();
         List<Double> millis = new ArrayList<>();
@@ -185,6 +199,7 @@ class OcspBench {
         line(String.format("revocation acknowledged -> OCSP says revoked: p50 %.2f ms, max %.2f ms over %d revocations (%d OCSP requests: "
                 + "the first answer after each acknowledgement already said revoked when this equals the count)", sorted.get(sorted.size() / 2),
                 sorted.get(sorted.size() - 1), sorted.size(), polls));
+        return millis;
     }
 
     /** Asks for every certificate once, so the measured rounds find each answer signed and cached. */
@@ -220,7 +235,7 @@ class OcspBench {
         }
     }
 
-    private static byte[] request(X509Certificate issuer, BigInteger serial, byte[] nonce) throws Exception {
+    static byte[] request(X509Certificate issuer, BigInteger serial, byte[] nonce) throws Exception {
         OCSPReqBuilder builder = new OCSPReqBuilder().addRequest(new CertificateID(
                 new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1), new JcaX509CertificateHolder(issuer), serial));
         if (nonce != null) {
@@ -241,21 +256,22 @@ class OcspBench {
         return Files.writeString(data.resolve(name), lua);
     }
 
-    private Path postScript(byte[] body, String name) throws Exception {
+    /** A wrk script POSTing the same OCSP request again and again. */
+    static Path postScript(Path dir, byte[] body, String name) throws Exception {
         StringBuilder escaped = new StringBuilder();
         for (byte b : body) {
             escaped.append('\\').append(b & 0xff);
         }
         String lua = "wrk.method = \"POST\"\nwrk.path = \"/ocsp\"\nwrk.headers[\"Content-Type\"] = \"application/ocsp-request\"\n"
                 + "wrk.body = \"" + escaped + "\"\n";
-        return Files.writeString(data.resolve(name), lua);
+        return Files.writeString(dir.resolve(name), lua);
     }
 
     /**
      * {@code openssl ocsp} as a responder over an index.txt of the same certificates, signing with certdir's own
      * delegated signer; {@code -multi 2} forks a child per core. It signs every answer: it has no cache.
      */
-    private Result opensslOcsp(Path demo, List<BigInteger> serials, Path script) throws Exception {
+    private Rounds opensslOcsp(Path demo, List<BigInteger> serials, Path script) throws Exception {
         Path dir = Files.createDirectories(data.resolve("openssl-ocsp"));
         char[] passphrase = DataDirectory.secret(data.resolve("keys/passphrase")).toCharArray();
         KeyFiles.KeyEntry signer = KeyFiles.readPkcs12(data.resolve("keys/ocsp/demo-issuing-ca.p12"), passphrase);
@@ -312,7 +328,23 @@ class OcspBench {
     private record Result(double rate, String p99) {
     }
 
-    private Result rounds(String what, String base, Path script) throws Exception {
+    /** The rounds of one load: the median round's rate and p99, and the spread of the rates. */
+    private record Rounds(List<Result> results) {
+
+        private Result median() {
+            return results.stream().sorted(java.util.Comparator.comparingDouble(Result::rate)).toList().get(results.size() / 2);
+        }
+
+        double rate() {
+            return BenchReport.median(results.stream().map(Result::rate).toList());
+        }
+
+        String text() {
+            return BenchReport.spread(results.stream().map(Result::rate).toList(), "%,.0f") + ", p99 " + median().p99();
+        }
+    }
+
+    private Rounds rounds(String what, String base, Path script) throws Exception {
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < ROUNDS; i++) {
             Result round = wrk(base, script, SECONDS);
@@ -322,12 +354,10 @@ class OcspBench {
         return summarize(what, results);
     }
 
-    private Result summarize(String what, List<Result> results) {
-        List<Result> sorted = results.stream().sorted(java.util.Comparator.comparingDouble(Result::rate)).toList();
-        Result median = sorted.get(sorted.size() / 2);
-        line(String.format("%-45s %10.0f req/s (%.0f-%.0f)  p99 %s", what, median.rate, sorted.get(0).rate, sorted.get(sorted.size() - 1).rate,
-                median.p99));
-        return median;
+    private Rounds summarize(String what, List<Result> results) {
+        Rounds rounds = new Rounds(results);
+        line(String.format("%-45s %s req/s", what, rounds.text()));
+        return rounds;
     }
 
     private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
@@ -347,7 +377,6 @@ class OcspBench {
     }
 
     private void line(String text) {
-        System.out.println(text);
-        report.append(text).append('\n');
+        report.line(text);
     }
 }

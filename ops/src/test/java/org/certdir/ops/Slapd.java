@@ -43,6 +43,10 @@ final class Slapd implements AutoCloseable {
         TestServices.awaitListening(process, port, "slapd", directory.resolve("slapd.log"));
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     String url() {
         return "ldap://127.0.0.1:" + port + "/";
     }
