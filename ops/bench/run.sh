@@ -56,6 +56,9 @@ out=ops/target/bench
 rm -rf "$out"
 mkdir -p "$out"
 started=$(date +%s)
+# The commit measured is the one built now (the tree may change while the benchmarks run).
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] || commit="$commit with uncommitted changes"
 
 echo "run.sh: building (mvn package, tests skipped; log in $out/build.log)"
 mvn -B -ntp -pl ops,benchmarks -am package -DskipTests >"$out/build.log" 2>&1 || { tail -40 "$out/build.log" >&2; exit 1; }
@@ -88,8 +91,6 @@ mvn -B -ntp -pl ops -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=fal
 status=$?
 set -e
 
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] || commit="$commit with uncommitted changes"
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 memory=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)
 jdk=$(java -version 2>&1 | head -1)
