@@ -76,7 +76,7 @@ case " $benches " in
     raw_sign=$(awk -F, '$1 ~ /rawSignBouncyCastle"$/ { print $5 }' "$out/jmh.csv")
     [ -n "$raw_sign" ] || { echo "run.sh: JMH reported no rawSignBouncyCastle score; see $out/jmh.log" >&2; exit 1; }
     awk -F, -v jmh="$jmh" 'NR > 1 {
-        gsub(/"/, ""); name = $1; sub(/.*\./, "", name); param = (NF > 7 && $8 != "") ? ", " $8 " entries" : ""
+        gsub(/["\r]/, ""); name = $1; sub(/.*\./, "", name); param = (NF > 7 && $8 != "") ? ", " $8 " entries" : ""
         error = ($6 ~ /^[0-9.]+$/) ? sprintf(" ± %.0f", $6) : ""
         printf "| JMH `%s`%s, %s, 2 threads | %.0f%s | – | – | `java -jar benchmarks/target/benchmarks.jar %s -t 2` |\n",
                name, param, $7, $5, error, $1 }' "$out/jmh.csv" >"$out/JMH.md"

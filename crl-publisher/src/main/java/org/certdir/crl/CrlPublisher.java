@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps every managed CA's CRLs fresh at every distribution point.
  *
- * <p>Design notes. One scheduler thread decides, once a second, per CA: a full CRL when none exists or the
+ * <p>Design notes. One scheduler thread decides, once a second and when a change's debounce window ends, per CA: a full CRL when none exists or the
  * newest is older than the full period (so a fresh one is out long before nextUpdate, the overlap); else a
  * delta when a status change is older than the debounce window (a burst of revocations yields one CRL) or the
  * delta period passed. Without deltas a change triggers a full CRL. Each point has its own thread and gets
@@ -52,6 +52,8 @@ public final class CrlPublisher implements AutoCloseable {
     /** "ca/point/kind" → consecutive failures, for the backoff, and when the next attempt may go. */
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private final Map<String, Instant> retryAt = new ConcurrentHashMap<>();
+    /** Set once start() has brought the points up to date: only then may a change trigger issuance. */
+    private volatile boolean started;
     /** "ca/point/kind" of the CRLs on their way to a point right now. */
     private final java.util.Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -75,10 +77,19 @@ public final class CrlPublisher implements AutoCloseable {
             }
         }
         scheduler.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+        started = true;
     }
 
     private void changed(StatusChange change) {
-        pending.putIfAbsent(change.ca(), clock.instant());
+        if (pending.putIfAbsent(change.ca(), clock.instant()) == null && started) {
+            // The first change of a burst also gets a check right when its debounce window ends (plus the wall
+            // clock's millisecond): waiting for the next tick would add up to a second before the points have it.
+            try {
+                scheduler.schedule(this::tick, settings.debounce().toMillis() + 10, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // shutting down: nothing more is issued
+            }
+        }
     }
 
     private List<CaRecord> managedCas() {

@@ -109,8 +109,10 @@ class RevocationLatencyBench {
         Path fileDelta = data.resolve("crl/" + CA + "-delta.crl");
         Map<String, List<Double>> perPoint = new LinkedHashMap<>();
         List<Double> everyPoint = new ArrayList<>();
+        java.util.Random random = new java.util.Random();
         for (String serial : serials) {
-            Thread.sleep(2_000);
+            // Settle, then revoke at a random point of the publisher's one-second schedule.
+            Thread.sleep(2_000 + random.nextInt(1_000));
             BigInteger value = new BigInteger(serial, 16);
             long acknowledged = revoke(admin, serial);
             Map<String, Double> seen = new LinkedHashMap<>();

@@ -32,6 +32,15 @@ class EmbeddedDirectoryIT {
     }
 
     @Test
+    void jdbmPageCache_isATenthOfTheEntryCache_atLeastApacheDsDefault() {
+        try (EmbeddedDirectory directory = EmbeddedDirectory.start(new DirectorySettings(instance, DIT, "127.0.0.1", 0, 0, null, null, PASSWORD,
+                100, Duration.ofSeconds(10), 1 << 20, 2, 50_000))) {
+            assertEquals("5000", System.getProperty(EmbeddedDirectory.PAGE_CACHE_PROPERTY));
+        }
+        assertEquals(100, EmbeddedDirectory.pageCache(1000));
+    }
+
+    @Test
     void defaultAdminPassword_isRefused_andGeneratedOneWorks() throws Exception {
         try (EmbeddedDirectory directory = start();
              LDAPConnection connection = new LDAPConnection("127.0.0.1", directory.ldapPort())) {
