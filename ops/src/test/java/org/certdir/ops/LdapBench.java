@@ -119,16 +119,30 @@ class LdapBench {
     private static double readEveryone(int port) throws Exception {
         long started = System.nanoTime();
         try (LDAPConnectionPool pool = new LDAPConnectionPool(new LDAPConnection("127.0.0.1", port), 8)) {
-            ExecutorService threads = Executors.newFixedThreadPool(8);
+            forEachPerson(8, i -> {
+                if (pool.searchForEntry(SUFFIX, com.unboundid.ldap.sdk.SearchScope.SUB, "(mail=user" + i + "@example.com)",
+                        "userCertificate;binary") == null) {
+                    throw new IllegalStateException("user" + i + "@example.com not found on port " + port);
+                }
+            });
+        }
+        return ENTRIES / ((System.nanoTime() - started) / 1e9);
+    }
+
+    private interface PersonTask {
+        void run(int person) throws Exception;
+    }
+
+    /** Runs the task for people 1 to ENTRIES, spread over the given number of threads; fails with the first failure. */
+    private static void forEachPerson(int threadCount, PersonTask task) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(threadCount);
+        try {
             List<Future<?>> work = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
-                int first = t;
+            for (int t = 0; t < threadCount; t++) {
+                int first = t + 1;
                 work.add(threads.submit(() -> {
-                    for (int i = first + 1; i <= ENTRIES; i += 8) {
-                        if (pool.searchForEntry(SUFFIX, com.unboundid.ldap.sdk.SearchScope.SUB,
-                                "(mail=user" + i + "@example.com)", "userCertificate;binary") == null) {
-                            throw new IllegalStateException("user" + i + "@example.com not found on port " + port);
-                        }
+                    for (int i = first; i <= ENTRIES; i += threadCount) {
+                        task.run(i);
                     }
                     return null;
                 }));
@@ -136,9 +150,9 @@ class LdapBench {
             for (Future<?> done : work) {
                 done.get();
             }
+        } finally {
             threads.shutdown();
         }
-        return ENTRIES / ((System.nanoTime() - started) / 1e9);
     }
 
     private interface Measurement {
@@ -163,21 +177,7 @@ class LdapBench {
     /** The people, each with the same encryption certificate, added as the service account (4 connections). */
     private static void load(int port, String password, byte[] certificate) throws Exception {
         try (LDAPConnectionPool pool = new LDAPConnectionPool(new LDAPConnection("127.0.0.1", port, EmbeddedDirectory.SERVICE_ACCOUNT, password), 4)) {
-            ExecutorService threads = Executors.newFixedThreadPool(4);
-            List<Future<?>> work = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int first = t;
-                work.add(threads.submit(() -> {
-                    for (int i = first + 1; i <= ENTRIES; i += 4) {
-                        pool.add(person(i, certificate));
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> done : work) {
-                done.get();
-            }
-            threads.shutdown();
+            forEachPerson(4, i -> pool.add(person(i, certificate)));
         }
     }
 
