@@ -37,6 +37,16 @@ class CliTest {
     }
 
     @Test
+    void certIssue_intoAFolderThatDoesNotExist_isRefusedBeforeAnythingIsIssued() {
+        Path out = work.resolve("missing").resolve("alice.p12");
+        // No service listens on port 9: the command must stop before it asks for keys it could not store.
+        Result result = run("cert", "issue", "--mail", "alice@example.com", "--name", "Alice", "--out", out.toString(),
+                "--url", "http://127.0.0.1:9", "--token-file", work.resolve("token").toString());
+        assertEquals(1, result.code());
+        assertEquals("certdir: cannot write " + out + ": " + work.resolve("missing") + " is not a writable folder; give another --out\n", result.err());
+    }
+
+    @Test
     void unknownOption_isOneLine_withExitCode2() {
         Result result = run("serve", "--colour");
         assertEquals(2, result.code());

@@ -33,6 +33,11 @@ final class TestPki {
         return issuer.smime(ca, mail, "Test " + mail, "test", purpose, KeyAlgorithm.EC_P256, Duration.ofDays(30));
     }
 
+    /** An S/MIME certificate whose subject CN is {@code name}. */
+    Issued smime(String mail, String name, SmimePurpose purpose) {
+        return issuer.smime(ca, mail, name, "test", purpose, KeyAlgorithm.EC_P256, Duration.ofDays(30));
+    }
+
     /**
      * Writes {@code count} S/MIME certificates of the demo issuing CA as PEM files under {@code dir}, for
      * {@code bulk<i>@example.com}, all for one key: generating that many key pairs would only slow the caller.

@@ -110,19 +110,27 @@ public final class AdminApi {
     private void importCertificates(RoutingContext context) {
         List<CertificateImport.Source> sources = new ArrayList<>();
         if (isJson(context)) {
-            JsonArray files = jsonBody(context).getJsonArray("files");
-            if (files == null) {
+            Object value = jsonBody(context).getValue("files");
+            if (value == null) {
                 throw new BadRequest("files", "files is missing: send {\"files\": [{\"name\": ..., \"data\": <base64>}]} or the file itself");
             }
+            if (!(value instanceof JsonArray files)) {
+                throw new BadRequest("files", "files must be an array: send {\"files\": [{\"name\": ..., \"data\": <base64>}]} or the file itself");
+            }
             for (int i = 0; i < files.size(); i++) {
-                JsonObject file = files.getJsonObject(i);
-                String name = file.getString("name", "files[" + i + "]");
+                if (!(files.getValue(i) instanceof JsonObject file)) {
+                    throw new BadRequest("files[" + i + "]", "files[" + i + "] must be an object: {\"name\": ..., \"data\": <base64>} or {\"name\": ..., \"text\": <PEM>}");
+                }
+                String name = file.getValue("name") instanceof String given ? given : "files[" + i + "]";
                 if (file.getValue("text") instanceof String text) {
                     sources.add(new CertificateImport.Source(name, text.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
                     continue;
                 }
+                if (!(file.getValue("data") instanceof String data)) {
+                    throw new BadRequest("files[" + i + "].data", "files[" + i + "] has no data: give the file as base64 in \"data\" or as PEM in \"text\"");
+                }
                 try {
-                    sources.add(new CertificateImport.Source(name, Base64.getMimeDecoder().decode(file.getString("data", ""))));
+                    sources.add(new CertificateImport.Source(name, Base64.getMimeDecoder().decode(data)));
                 } catch (IllegalArgumentException e) {
                     throw new BadRequest("files[" + i + "].data", "data of " + name + " is not base64: " + e.getMessage());
                 }
@@ -228,9 +236,14 @@ public final class AdminApi {
         Serial serial = serial(context.pathParam("serial"));
         JsonObject body = jsonBody(context);
         String reasonText = string(body, "reason");
+        if (reasonText == null) {
+            // The reason goes on the CRL and into the audit trail: the admin says why, even if it is "unspecified".
+            throw new BadRequest("reason", "reason is missing: say why, e.g. {\"reason\": \"keyCompromise\"} (unspecified, keyCompromise, "
+                    + "cACompromise, affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn or aACompromise)");
+        }
         RevocationReason reason;
         try {
-            reason = reasonText == null ? RevocationReason.UNSPECIFIED : RevocationReason.parse(reasonText);
+            reason = RevocationReason.parse(reasonText);
         } catch (IllegalArgumentException e) {
             throw new BadRequest("reason", e.getMessage());
         }

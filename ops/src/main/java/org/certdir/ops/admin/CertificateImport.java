@@ -62,6 +62,11 @@ final class CertificateImport {
             for (byte[] der : ders) {
                 try {
                     CertificateDetails certificate = CertificateDetails.parse(der);
+                    String problem = directoryProblem(certificate);
+                    if (problem != null) {
+                        rejected.add(new Rejected(source.name(), certificate.subject(), problem));
+                        continue;
+                    }
                     (certificate.ca() ? cas : others).add(new Parsed(source.name(), certificate));
                 } catch (IllegalArgumentException e) {
                     rejected.add(new Rejected(source.name(), null, e.getMessage()));
@@ -113,6 +118,44 @@ final class CertificateImport {
             (result.known() ? known : imported).add(result.record());
         }
         return new Report(imported, known, casAdded, casKnown, crossCertificates, rejected);
+    }
+
+    /**
+     * Why the directory could not hold what this certificate puts there (its mail addresses as {@code uid} and
+     * {@code mail}, its subject CN as {@code cn}), naming the certificate field; null when it can. Such a certificate
+     * is rejected from the import rather than recorded: recorded, it would fail its publication for ever.
+     */
+    private static String directoryProblem(CertificateDetails certificate) {
+        String commonName = certificate.commonName();
+        if (certificate.ca() && commonName == null) {
+            return "a CA certificate needs a CN in its subject: it names the CA's directory entry (cn=<CN>,ou=CAs)";
+        }
+        if (commonName != null) {
+            String problem = DirectoryValues.nameProblem("subject CN", commonName, DirectoryValues.MAX_NAME);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        for (String mail : certificate.mailAddresses()) {
+            String problem = DirectoryValues.mailProblem(mailField(certificate), mail);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+
+    /** Where a certificate's mail addresses come from (CertificateDetails: the rfc822Names, else the subject's emailAddress). */
+    private static String mailField(CertificateDetails certificate) {
+        try {
+            java.util.Collection<List<?>> names = certificate.certificate().getSubjectAlternativeNames();
+            if (names != null && names.stream().anyMatch(name -> Integer.valueOf(1).equals(name.get(0)))) {
+                return "subjectAltName rfc822Name";
+            }
+        } catch (java.security.cert.CertificateParsingException e) {
+            // CertificateDetails.parse read it already: not reached
+        }
+        return "subject emailAddress";
     }
 
     /** Registers CA certificates, parents before children where both come in the same import. */

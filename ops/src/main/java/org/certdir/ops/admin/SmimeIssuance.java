@@ -5,7 +5,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.certdir.ops.datadir.DataDirectory;
 import org.certdir.ops.issuance.CertificateIssuer;
 import org.certdir.ops.issuance.CertificateIssuer.Issued;
@@ -35,9 +34,6 @@ final class SmimeIssuance {
     record Result(CertificateRecord encryption, CertificateRecord signing, byte[] pkcs12, String generatedPassword) {
     }
 
-    // Deliberately plain: local part and domain with a dot; RFC 5321 allows more, but certificates for such
-    // addresses are rejected by common clients anyway.
-    private static final Pattern MAIL = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+");
     private static final int DEFAULT_VALIDITY_DAYS = 730;
     private static final int MIN_PASSWORD = 8;
 
@@ -53,11 +49,17 @@ final class SmimeIssuance {
     }
 
     Result issue(Request request, Actor actor) {
-        if (request.mail() == null || !MAIL.matcher(request.mail()).matches()) {
-            throw new BadRequest("mail", "mail '" + request.mail() + "' is not a mail address like alice@example.com");
+        String mailProblem = DirectoryValues.mailProblem("mail", request.mail());
+        if (mailProblem != null) {
+            throw new BadRequest("mail", mailProblem);
         }
         if (request.name() == null || request.name().isBlank()) {
             throw new BadRequest("name", "name is missing: give the person's full name, e.g. \"Alice Example\"");
+        }
+        // The name becomes the certificates' CN and the directory entry's cn.
+        String nameProblem = DirectoryValues.nameProblem("name", request.name().strip(), DirectoryValues.MAX_ISSUED_NAME);
+        if (nameProblem != null) {
+            throw new BadRequest("name", nameProblem);
         }
         if (request.password() != null && request.password().length() < MIN_PASSWORD) {
             throw new BadRequest("password", "password must have at least " + MIN_PASSWORD + " characters, or leave it out to have one generated");

@@ -53,12 +53,28 @@ final class TrustAdmin {
                 throw new IllegalArgumentException("the file holds " + certificates.size() + " certificates: give one CA certificate per name");
             }
             certificate = CertificateDetails.parse(certificates.get(0));
+            // Its CN names the partner's directory entry (cn=<CN>,ou=trust).
+            String problem = DirectoryValues.nameProblem("the certificate's subject CN", certificate.commonName(), DirectoryValues.MAX_NAME);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem + ": it names the partner CA's directory entry");
+            }
+            ownCaNamed(certificate).ifPresent(own -> {
+                // Chain builders look an issuer up by its name: two CAs of one name make them pick the wrong one.
+                throw new org.certdir.registry.StatusConflictException("the subject " + certificate.subject() + " is that of our own CA '"
+                        + own.name() + "': clients that look issuers up by name would take one for the other; a partner CA needs a name of its own");
+            });
             TrustList.TrustedCa added = registry.trustList().add(name, certificate, actor(context));
             LOG.info("AUDIT {} added {} to the trust list as {}", actor(context).name(), certificate.subject(), name);
             HttpListeners.json(context, 200, json(added));
         } catch (IllegalArgumentException e) {
             throw new BadRequest("certificate", e.getMessage());
         }
+    }
+
+    /** The CA of ours (one certdir holds the key of) with the same subject, compared as RFC 5280 §7.1 does (canonical form). */
+    private java.util.Optional<org.certdir.registry.CaRecord> ownCaNamed(CertificateDetails certificate) {
+        javax.security.auth.x500.X500Principal subject = certificate.certificate().getSubjectX500Principal();
+        return registry.cas().stream().filter(ca -> ca.managed() && ca.certificate().certificate().getSubjectX500Principal().equals(subject)).findFirst();
     }
 
     private void remove(RoutingContext context) {
