@@ -45,6 +45,7 @@ final class Database implements AutoCloseable {
     }
 
     static Database open(Path file) {
+        ownerOnly(file);
         Connection connection;
         try {
             connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
@@ -69,6 +70,30 @@ final class Database implements AutoCloseable {
 
     Path file() {
         return file;
+    }
+
+    /**
+     * Makes the database and its WAL and shared-memory files readable by the owner only (0600): the audit trail names
+     * people and addresses. A new database is created empty with that mode first, as SQLite gives its -wal and -shm
+     * files the mode of the database file; files left 0644 by an older certdir are narrowed.
+     */
+    private static void ownerOnly(Path file) {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+        try {
+            if (!java.nio.file.Files.exists(file)) {
+                java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(mode));
+            }
+            for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+                Path sibling = file.resolveSibling(file.getFileName() + suffix);
+                if (java.nio.file.Files.exists(sibling)) {
+                    java.nio.file.Files.setPosixFilePermissions(sibling, mode);
+                }
+            }
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its own access control applies
+        } catch (IOException e) {
+            throw new RegistryException("cannot restrict registry " + file + " to its owner (mode 0600): " + e.getMessage(), e);
+        }
     }
 
     private void migrate() throws SQLException {
