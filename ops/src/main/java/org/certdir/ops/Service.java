@@ -158,7 +158,7 @@ public final class Service implements AutoCloseable {
 
         Vertx vertx = Vertx.vertx();
         parts.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
-        http = new HttpListeners(vertx, adminToken);
+        http = new HttpListeners(vertx, adminToken, config.http().maxConnectionsPerAddress());
         OcspResponder ocsp = startOcspResponder(issuer, clock);
         new OcspRoutes(ocsp, clock).register(http.publicRouter());
         new AiaRoutes(new CaChains(registry)).register(http.publicRouter());
@@ -166,7 +166,8 @@ public final class Service implements AutoCloseable {
         new CertificateStoreRoutes(new CertificateStore(registry, clock)).register(http.publicRouter());
         HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin(), ocsp);
         new CrlRoutes(httpPoint).register(http.publicRouter());
-        http.publicRouter().get("/health").blockingHandler(health::handle, false);
+        http.publicRouter().route("/health").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
+                .blockingHandler(health::handlePublic, false);
         http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry, ocsp)::handle, false);
         new AdminApi(registry, publisher, data, issuer, crl).register(http.adminRouter(), health);
         http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());

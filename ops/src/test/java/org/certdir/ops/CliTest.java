@@ -46,6 +46,18 @@ class CliTest {
         assertEquals("certdir: cannot write " + out + ": " + work.resolve("missing") + " is not a writable folder; give another --out\n", result.err());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"nosuch --help", "nosuch"})
+    void unknownCommand_isNamed_withExitCode2_evenWithHelp(String command) {
+        Result result = run(command.split(" "));
+        assertEquals(2, result.code());
+        assertEquals("", result.out());
+        assertEquals("certdir: unknown command 'nosuch' (see 'certdir --help')\n", result.err());
+        Result sub = run("trust", "nosuch", "--help");
+        assertEquals(2, sub.code());
+        assertEquals("certdir: unknown command 'nosuch' (see 'certdir trust --help')\n", sub.err());
+    }
+
     @Test
     void unknownOption_isOneLine_withExitCode2() {
         Result result = run("serve", "--colour");

@@ -18,7 +18,7 @@ final class TestServices {
         return new ServiceConfig(data,
                 new ServiceConfig.Ldap("127.0.0.1", freePort(), freePort(), ldap.dit(), sizeLimit, Duration.ofSeconds(10),
                         ldap.maxPduSize(), 2, 1000),
-                new ServiceConfig.Http("127.0.0.1", freePort(), defaults.http().baseUrl()),
+                new ServiceConfig.Http("127.0.0.1", freePort(), defaults.http().baseUrl(), defaults.http().maxConnectionsPerAddress()),
                 new ServiceConfig.Admin("127.0.0.1", freePort()),
                 defaults.crl(),
                 defaults.demo(),

@@ -29,7 +29,9 @@ public final class AiaRoutes {
     }
 
     public void register(Router router) {
-        router.get("/aia/:file").blockingHandler(this::serve, false);
+        // HEAD too: caches and link checkers ask for the headers alone (Vert.x sends no body for HEAD).
+        router.route("/aia/:file").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
+                .blockingHandler(this::serve, false);
     }
 
     private void serve(RoutingContext context) {
@@ -41,7 +43,7 @@ public final class AiaRoutes {
             return;
         }
         String name = file.substring(0, file.length() - (cross ? "-cross.p7c".length() : 4));
-        Optional<CaChains.Published> published = name.matches("[a-z0-9-]+") ? chains.of(new CaName(name)) : Optional.empty();
+        Optional<CaChains.Published> published = isCaName(name) ? chains.of(new CaName(name)) : Optional.empty();
         if (published.isEmpty() || (cross && published.get().crossCertificates() == null)) {
             notFound(context, file);
             return;
@@ -59,12 +61,23 @@ public final class AiaRoutes {
             response.setStatusCode(304).end();
             return;
         }
-        response.putHeader("Content-Type", cross || chain ? "application/pkcs7-mime" : "application/pkix-cert").end(Buffer.buffer(body));
+        response.putHeader("Content-Type", cross || chain ? "application/pkcs7-mime" : "application/pkix-cert");
+        ResponseBody.end(context, Buffer.buffer(body));
+    }
+
+    /** Whether {@code name} follows the rule of {@link CaName} (no leading or trailing '-', at most 64): anything else names no CA. */
+    private static boolean isCaName(String name) {
+        try {
+            new CaName(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static void notFound(RoutingContext context, String file) {
-        context.response().setStatusCode(404).putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
-                .end(new JsonObject().put("error", "no CA certificate named " + file + " is published here: ask for <ca>.crt, <ca>.p7c or <ca>-cross.p7c, "
-                        + "where <ca> is a name 'certdir ca list' shows").encodePrettily() + "\n");
+        context.response().setStatusCode(404).putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store");
+        ResponseBody.end(context, Buffer.buffer(new JsonObject().put("error", "no CA certificate named " + file + " is published here: ask for <ca>.crt, "
+                + "<ca>.p7c or <ca>-cross.p7c, where <ca> is a name 'certdir ca list' shows").encodePrettily() + "\n"));
     }
 }

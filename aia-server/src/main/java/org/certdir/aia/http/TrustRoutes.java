@@ -1,6 +1,7 @@
 package org.certdir.aia.http;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -20,8 +21,8 @@ public final class TrustRoutes {
     }
 
     public void register(Router router) {
-        router.get("/trust/trust-list.p7c").blockingHandler(context -> serve(context, false), false);
-        router.get("/trust/trust-list.p7s").blockingHandler(context -> serve(context, true), false);
+        router.route("/trust/trust-list.p7c").method(HttpMethod.GET).method(HttpMethod.HEAD).blockingHandler(context -> serve(context, false), false);
+        router.route("/trust/trust-list.p7s").method(HttpMethod.GET).method(HttpMethod.HEAD).blockingHandler(context -> serve(context, true), false);
     }
 
     private void serve(RoutingContext context, boolean signed) {
@@ -41,6 +42,7 @@ public final class TrustRoutes {
             context.response().setStatusCode(304).end();
             return;
         }
-        context.response().putHeader("Content-Type", "application/pkcs7-mime").end(Buffer.buffer(body));
+        context.response().putHeader("Content-Type", "application/pkcs7-mime");
+        ResponseBody.end(context, Buffer.buffer(body));
     }
 }

@@ -29,13 +29,20 @@ public record ServiceConfig(
         Crl crl,
         Demo demo,
         Ocsp ocsp,
-        Trust trust) {
+        Trust trust,
+        Health health) {
+
+    /** Without {@code health}: its defaults. */
+    public ServiceConfig(Path data, Ldap ldap, Http http, Admin admin, Crl crl, Demo demo, Ocsp ocsp, Trust trust) {
+        this(data, ldap, http, admin, crl, demo, ocsp, trust, defaults().health());
+    }
 
     public record Ldap(String host, int port, int ldapsPort, Dit dit, int sizeLimit, Duration timeLimit,
                        int maxPduSize, int requestThreads, int entryCache) {
     }
 
-    public record Http(String host, int port, String baseUrl) {
+    /** {@code maxConnectionsPerAddress} bounds the open connections of one client address, on this and the admin listener. */
+    public record Http(String host, int port, String baseUrl, int maxConnectionsPerAddress) {
     }
 
     public record Admin(String host, int port) {
@@ -70,6 +77,10 @@ public record ServiceConfig(
 
     /** The trust list: {@code signer} names the CA whose key signs {@code trust-list.p7s}; null for our root. */
     public record Trust(String signer) {
+    }
+
+    /** {@code /health}: degraded when the data directory's file system has less than {@code minFreeSpace} bytes free. */
+    public record Health(long minFreeSpace) {
     }
 
     private static final List<String> POINT_TYPES = List.of("file", "ldap", "http", "webdav");
@@ -128,7 +139,8 @@ public record ServiceConfig(
                 new Http(
                         read.value("http.host", c -> c.getString("http.host")),
                         read.port("http.port", false),
-                        read.value("http.base-url", c -> baseUrl(c.getString("http.base-url")))),
+                        read.value("http.base-url", c -> baseUrl(c.getString("http.base-url"))),
+                        read.positive("http.max-connections-per-address", c -> c.getInt("http.max-connections-per-address"))),
                 new Admin(
                         read.value("admin.host", c -> c.getString("admin.host")),
                         read.port("admin.port", false)),
@@ -154,7 +166,8 @@ public record ServiceConfig(
                         read.positive("ocsp.signing-threads", c -> c.getInt("ocsp.signing-threads")),
                         read.positive("ocsp.signing-queue", c -> c.getInt("ocsp.signing-queue"))),
                 new Trust(read.value("trust.signer", c -> c.getString("trust.signer").isBlank() ? null
-                        : new org.certdir.registry.CaName(c.getString("trust.signer")).value())));
+                        : new org.certdir.registry.CaName(c.getString("trust.signer")).value())),
+                new Health(read.value("health.min-free-space", c -> notNegative(c.getBytes("health.min-free-space")))));
         if (result.ocsp().signerValidity() != null && result.ocsp().signerRenewBefore() != null
                 && result.ocsp().signerRenewBefore().compareTo(result.ocsp().signerValidity()) >= 0) {
             read.problems.add("certdir.ocsp.signer-renew-before must be shorter than certdir.ocsp.signer-validity: "
@@ -167,7 +180,7 @@ public record ServiceConfig(
     }
 
     public ServiceConfig withData(Path dataDirectory) {
-        return new ServiceConfig(dataDirectory, ldap, http, admin, crl, demo, ocsp, trust);
+        return new ServiceConfig(dataDirectory, ldap, http, admin, crl, demo, ocsp, trust, health);
     }
 
     private static List<Point> points(Config config) {
@@ -275,6 +288,13 @@ public record ServiceConfig(
             throw new IllegalArgumentException("must be at least " + minimum + ", was " + duration);
         }
         return duration;
+    }
+
+    private static long notNegative(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("must not be negative, was " + bytes);
+        }
+        return bytes;
     }
 
     private static Duration positive(Duration duration) {

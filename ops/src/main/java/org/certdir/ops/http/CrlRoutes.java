@@ -25,7 +25,8 @@ public final class CrlRoutes {
     }
 
     public void register(Router router) {
-        router.get("/crl/:file").handler(this::serve);
+        // HEAD too: caches and CDNs check Last-Modified and ETag with it (Vert.x sends no body for HEAD).
+        router.route("/crl/:file").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD).handler(this::serve);
     }
 
     private void serve(RoutingContext context) {
@@ -46,7 +47,8 @@ public final class CrlRoutes {
             response.setStatusCode(304).end();
             return;
         }
-        response.putHeader("Content-Type", "application/pkix-crl").end(Buffer.buffer(served.der()));
+        response.putHeader("Content-Type", "application/pkix-crl");
+        org.certdir.aia.http.ResponseBody.end(context, Buffer.buffer(served.der()));
     }
 
     private static String http(Instant instant) {

@@ -136,9 +136,16 @@ public final class HealthCheck {
                 .put("publication", publication).put("crl", crlStatus).put("ocsp", ocspStatus);
     }
 
-    /** The route handler; register with {@code blockingHandler}, as it does LDAP and database I/O. */
+    /** The route handler of {@code /admin/health}; register with {@code blockingHandler}, as it does LDAP and database I/O. */
     public void handle(RoutingContext context) {
         JsonObject report = report();
+        HttpListeners.json(context, "down".equals(report.getString("status")) ? 503 : 200, report);
+    }
+
+    /** The public {@code /health}: the same without the registry's file, whose path tells a stranger about the host. */
+    public void handlePublic(RoutingContext context) {
+        JsonObject report = report();
+        report.getJsonObject("registry").remove("file");
         HttpListeners.json(context, "down".equals(report.getString("status")) ? 503 : 200, report);
     }
 }

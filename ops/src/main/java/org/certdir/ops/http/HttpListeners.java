@@ -36,9 +36,18 @@ public final class HttpListeners implements AutoCloseable {
     /** One public server per core, sharing the port: Vert.x hands connections to them in turn, each on its own event loop. */
     private final java.util.List<HttpServer> publicServers = new java.util.ArrayList<>();
     private HttpServer adminServer;
+    private final ConnectionCap publicCap;
+    private final ConnectionCap adminCap;
 
     public HttpListeners(Vertx vertx, String adminToken) {
+        this(vertx, adminToken, Integer.MAX_VALUE);
+    }
+
+    /** With at most {@code maxConnectionsPerAddress} connections open per client address on each listener. */
+    public HttpListeners(Vertx vertx, String adminToken, int maxConnectionsPerAddress) {
         this.vertx = vertx;
+        this.publicCap = new ConnectionCap("public HTTP", maxConnectionsPerAddress);
+        this.adminCap = new ConnectionCap("admin API", maxConnectionsPerAddress);
         this.publicRouter = Router.router(vertx);
         this.adminRouter = Router.router(vertx);
         adminRouter.route().handler(new BearerToken(adminToken));
@@ -62,20 +71,23 @@ public final class HttpListeners implements AutoCloseable {
 
     /** Binds both listeners; a port in use is a {@link StartupFailure} naming it and the setting to change. */
     public void start(String publicHost, int publicPort, String adminHost, int adminPort) {
-        HttpServer first = listen(publicRouter, publicHost, publicPort, "public HTTP", "certdir.http.port");
+        HttpServer first = listen(publicRouter, publicCap, publicHost, publicPort, "public HTTP", "certdir.http.port");
         publicServers.add(first);
         for (int i = 1; i < Runtime.getRuntime().availableProcessors(); i++) {
-            publicServers.add(listen(publicRouter, publicHost, first.actualPort(), "public HTTP", "certdir.http.port"));
+            publicServers.add(listen(publicRouter, publicCap, publicHost, first.actualPort(), "public HTTP", "certdir.http.port"));
         }
-        adminServer = listen(adminRouter, adminHost, adminPort, "admin API", "certdir.admin.port");
+        adminServer = listen(adminRouter, adminCap, adminHost, adminPort, "admin API", "certdir.admin.port");
     }
 
-    private HttpServer listen(Router router, String host, int port, String what, String setting) {
+    private HttpServer listen(Router router, ConnectionCap cap, String host, int port, String what, String setting) {
         HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
                 // Slow or idle clients are cut off rather than holding connections forever.
                 .setIdleTimeout(30).setIdleTimeoutUnit(TimeUnit.SECONDS)
-                .setMaxInitialLineLength(8192).setMaxHeaderSize(16384);
-        HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+                .setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
+                // Without h2c, Vert.x makes a connection an HTTP connection as soon as it is accepted, not at its first
+                // bytes, so the per-address cap sees the idle ones too; OCSP and CRL clients speak HTTP/1.1.
+                .setHttp2ClearTextEnabled(false);
+        HttpServer server = vertx.createHttpServer(options).connectionHandler(cap).requestHandler(router);
         try {
             return await(server.listen());
         } catch (ExecutionException e) {
@@ -125,8 +137,8 @@ public final class HttpListeners implements AutoCloseable {
         }
         context.response().setStatusCode(status)
                 .putHeader("Content-Type", "application/json")
-                .putHeader("Cache-Control", "no-store")
-                .end(body.encodePrettily() + "\n");
+                .putHeader("Cache-Control", "no-store");
+        org.certdir.aia.http.ResponseBody.end(context, io.vertx.core.buffer.Buffer.buffer(body.encodePrettily() + "\n"));
     }
 
     private static <T> T await(Future<T> future) throws ExecutionException {
