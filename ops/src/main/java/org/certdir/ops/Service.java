@@ -164,7 +164,8 @@ public final class Service implements AutoCloseable {
         new AiaRoutes(new CaChains(registry)).register(http.publicRouter());
         new TrustRoutes(new TrustListFiles(registry, this::trustListSigner, clock)).register(http.publicRouter());
         new CertificateStoreRoutes(new CertificateStore(registry, clock)).register(http.publicRouter());
-        HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin(), ocsp);
+        HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin(), ocsp, data.root(),
+                config.health().minFreeSpace());
         new CrlRoutes(httpPoint).register(http.publicRouter());
         http.publicRouter().route("/health").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
                 .blockingHandler(health::handlePublic, false);

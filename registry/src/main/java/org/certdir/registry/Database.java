@@ -144,19 +144,56 @@ final class Database implements AutoCloseable {
     synchronized <T> T transaction(Work<T> work) {
         try {
             connection.setAutoCommit(false);
+            T result;
             try {
-                T result = work.run();
+                result = work.run();
                 connection.commit();
-                return result;
             } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+                rollback(e);
                 throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
+            connection.setAutoCommit(true);
+            return result;
         } catch (SQLException e) {
+            if (diskFull(e)) {
+                throw new RegistryFullException("the registry's disk is full: nothing was changed; free space on " + file.toAbsolutePath().getParent()
+                        + " and try again (SQLite: " + e.getMessage() + ")", e);
+            }
             throw new RegistryException("registry " + file + " could not commit: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Rolls back after {@code cause} and returns to auto-commit, keeping {@code cause} the error reported: SQLite rolls
+     * a transaction back by itself on SQLITE_FULL, and the rollback and the commit of auto-commit that follow fail
+     * with "no transaction is active", which used to replace the real cause in the answer and the log.
+     */
+    private void rollback(Exception cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException | RuntimeException e) {
+            cause.addSuppressed(e);
+            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                // Still inside the transaction: returning to auto-commit would commit the partial work.
+                return;
+            }
+        }
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** SQLITE_FULL (result code 13): the disk, or the file system's quota, has no room for the change. */
+    private static boolean diskFull(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if ((cause instanceof SQLException sql && (sql.getErrorCode() & 0xff) == 13)
+                    || String.valueOf(cause.getMessage()).contains("SQLITE_FULL")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     synchronized <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {

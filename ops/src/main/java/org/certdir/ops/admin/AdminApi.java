@@ -464,6 +464,10 @@ public final class AdminApi {
             error(context, 404, null, failure.getMessage());
         } else if (failure instanceof StatusConflictException) {
             error(context, 409, null, failure.getMessage());
+        } else if (failure instanceof org.certdir.registry.RegistryFullException) {
+            // RFC 4918 §11.5: the change was refused for want of space, not because it was wrong; the admin can retry.
+            LOG.error("admin request {} {} refused: {}", context.request().method(), context.request().path(), failure.getMessage(), failure);
+            error(context, 507, null, failure.getMessage());
         } else if (failure == null && context.statusCode() == 413) {
             error(context, 413, null, "the request body is larger than " + MAX_BODY / (1024 * 1024) + " MiB: send fewer files at once");
         } else if (failure == null && context.statusCode() >= 400 && context.statusCode() < 500) {

@@ -17,8 +17,8 @@ import org.certdir.registry.Registry;
 /**
  * {@code GET /health}: whether the registry answers, the directory holds its layout, and the publication
  * queue keeps up, every CRL is fresh at every point, and every CA has an OCSP signer. Status {@code ok};
- * {@code degraded} (still 200) when publication tasks failed or wait longer than a minute, a CRL point lags, or a
- * CA has no valid OCSP signer; {@code down} (503) when the registry or the directory does not answer. Runs off the event loop.
+ * {@code degraded} (still 200) when publication tasks failed or wait longer than a minute, a CRL point lags, a
+ * CA has no valid OCSP signer, or the data directory's file system is short of space; {@code down} (503) when the registry or the directory does not answer. Runs off the event loop.
  */
 public final class HealthCheck {
 
@@ -30,9 +30,19 @@ public final class HealthCheck {
     private final CrlPublisher crl;
     private final Duration staleMargin;
     private final OcspResponder ocsp;
+    private final java.nio.file.Path dataDirectory;
+    private final long minFreeSpace;
 
     public HealthCheck(Registry registry, DirectoryPublisher publisher, String directoryUrl, CrlPublisher crl, Duration staleMargin,
                        OcspResponder ocsp) {
+        this(registry, publisher, directoryUrl, crl, staleMargin, ocsp, null, 0);
+    }
+
+    /** Also degraded when the file system of {@code dataDirectory} has less than {@code minFreeSpace} bytes free. */
+    public HealthCheck(Registry registry, DirectoryPublisher publisher, String directoryUrl, CrlPublisher crl, Duration staleMargin,
+                       OcspResponder ocsp, java.nio.file.Path dataDirectory, long minFreeSpace) {
+        this.dataDirectory = dataDirectory;
+        this.minFreeSpace = minFreeSpace;
         this.registry = registry;
         this.publisher = publisher;
         this.directoryUrl = directoryUrl;
@@ -93,6 +103,25 @@ public final class HealthCheck {
         return new JsonObject().put("status", healthy ? "ok" : "degraded").put("points", points);
     }
 
+    /**
+     * Free space where the registry writes: degraded below the minimum, before the disk is full and every change is
+     * refused (507) and CRL files can no longer be written.
+     */
+    private JsonObject disk() {
+        JsonObject disk = new JsonObject().put("minFreeBytes", minFreeSpace);
+        try {
+            long free = java.nio.file.Files.getFileStore(dataDirectory).getUsableSpace();
+            disk.put("freeBytes", free);
+            if (free < minFreeSpace) {
+                return disk.put("status", "degraded").put("error", "the data directory's file system has " + free + " bytes free, less than "
+                        + "certdir.health.min-free-space (" + minFreeSpace + "): changes are refused once it is full");
+            }
+            return disk.put("status", "ok");
+        } catch (java.io.IOException e) {
+            return disk.put("status", "degraded").put("error", "free space unknown: " + e.getMessage());
+        }
+    }
+
     public JsonObject report() {
         JsonObject registryStatus = new JsonObject().put("file", registry.file().toString());
         try {
@@ -128,12 +157,13 @@ public final class HealthCheck {
             crlStatus = new JsonObject().put("status", "degraded").put("error", e.getMessage());
         }
         JsonObject ocspStatus = ocspSigners();
+        JsonObject diskStatus = dataDirectory == null ? new JsonObject().put("status", "ok") : disk();
         boolean up = "ok".equals(registryStatus.getString("status")) && "ok".equals(directoryStatus.getString("status"));
         boolean allOk = "ok".equals(publication.getString("status")) && "ok".equals(crlStatus.getString("status"))
-                && "ok".equals(ocspStatus.getString("status"));
+                && "ok".equals(ocspStatus.getString("status")) && "ok".equals(diskStatus.getString("status"));
         String status = !up ? "down" : allOk ? "ok" : "degraded";
         return new JsonObject().put("status", status).put("registry", registryStatus).put("directory", directoryStatus)
-                .put("publication", publication).put("crl", crlStatus).put("ocsp", ocspStatus);
+                .put("publication", publication).put("crl", crlStatus).put("ocsp", ocspStatus).put("disk", diskStatus);
     }
 
     /** The route handler of {@code /admin/health}; register with {@code blockingHandler}, as it does LDAP and database I/O. */
