@@ -75,6 +75,23 @@ class CertificateStoreIT {
         assertArrayEquals(issuing.getEncoded(), search("?sKIDHash=" + key(issuing, "sKID")).body(), "the subjectKeyIdentifier form EJBCA answers");
     }
 
+    /** RFC 4387 §2.2 sKIDHash, computed here from the certificate alone: SHA-1 of the subjectKeyIdentifier, base64 without '='. */
+    private static String rfc4387SkidHash(X509Certificate certificate) throws Exception {
+        byte[] extension = certificate.getExtensionValue("2.5.29.14");
+        byte[] identifier = org.bouncycastle.asn1.ASN1OctetString.getInstance(
+                org.bouncycastle.asn1.ASN1OctetString.getInstance(extension).getOctets()).getOctets();
+        String hash = java.util.Base64.getEncoder().withoutPadding().encodeToString(java.security.MessageDigest.getInstance("SHA-1").digest(identifier));
+        return URLEncoder.encode(hash, StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void sKIDHash_asRfc4387DefinesIt_findsUsersAndCas() throws Exception {
+        X509Certificate bob = demo("bob-encryption.pem");
+        assertArrayEquals(bob.getEncoded(), search("?sKIDHash=" + rfc4387SkidHash(bob)).body(), "a recorded certificate, by its stored key");
+        X509Certificate root = demo("root-ca.pem");
+        assertArrayEquals(root.getEncoded(), search("?sKIDHash=" + rfc4387SkidHash(root)).body(), "one of our CAs");
+    }
+
     @Test
     void severalMatches_comeAsMultipartMixed_ofCertificates() throws Exception {
         HttpResponse<byte[]> response = search("?iHash=" + key(demo("alice-encryption.pem"), "iHash"));

@@ -110,7 +110,7 @@ class CrlBench {
             }
             // One search key each, so that opening the registry does not try to fill them in from the dummy DER.
             try (java.sql.Statement keys = sql.createStatement()) {
-                keys.executeUpdate("INSERT INTO certificate_search_key (certificate_id, kind, value) SELECT id, 'certHash', sha256 FROM certificate"
+                keys.executeUpdate("INSERT INTO certificate_search_key (certificate_id, kind, value) SELECT id, 'sKIDHash', sha256 FROM certificate"
                         + " WHERE der = x'00'");
             }
             sql.commit();

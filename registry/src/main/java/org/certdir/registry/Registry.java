@@ -58,14 +58,18 @@ public final class Registry implements AutoCloseable {
         }
     }
 
-    /** Certificates recorded before the search keys existed (schema 5) get theirs, a thousand per transaction. */
+    /**
+     * Certificates recorded before the search keys existed (schema 5), or whose sKIDHash schema 6 dropped as computed
+     * against RFC 4387, get theirs, a thousand per transaction.
+     */
     private void fillMissingSearchKeys() {
         while (true) {
             int filled = database.transaction(() -> {
                 List<Map.Entry<Long, byte[]>> missing = database.select("SELECT id, der FROM certificate WHERE id NOT IN"
-                        + " (SELECT certificate_id FROM certificate_search_key) LIMIT 1000", statement -> { },
+                        + " (SELECT certificate_id FROM certificate_search_key WHERE kind = 'sKIDHash') LIMIT 1000", statement -> { },
                         row -> Map.entry(row.getLong(1), row.getBytes(2)));
                 for (Map.Entry<Long, byte[]> certificate : missing) {
+                    database.update("DELETE FROM certificate_search_key WHERE certificate_id = ?", statement -> statement.setLong(1, certificate.getKey()));
                     insertSearchKeys(certificate.getKey(), CertificateDetails.parse(certificate.getValue()));
                 }
                 return missing.size();

@@ -14,9 +14,11 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 
 /**
  * The search keys of RFC 4387 §2.1–2.2 for one certificate: the SHA-1 hash of a binary value, base64-encoded with
- * the trailing '=' removed (27 characters). {@code sKIDHash} is the hash of the subjectPublicKey BIT STRING value
- * (RFC 5280 §4.2.1.2 method 1, what the RFC asks); {@code sKID} is the subjectKeyIdentifier the certificate
- * carries, the form EJBCA answers, kept so either finds it.
+ * the trailing '=' removed (27 characters). {@code sKIDHash} is the hash of the subjectKeyIdentifier (RFC 4387 §2.2:
+ * a hash of the identifier, which may be of any length, not the identifier itself), taken over the key identifier's
+ * octets; a certificate without the extension is given the identifier RFC 5280 §4.2.1.2 method 1 would have given
+ * it (the SHA-1 of its subjectPublicKey bits). {@code sKID} is that identifier itself, base64: the form EJBCA answers
+ * to {@code sKIDHash}, and what certdir stored as {@code sKIDHash} before schema 6, so either still finds it.
  */
 public final class SearchKeys {
 
@@ -26,21 +28,20 @@ public final class SearchKeys {
     private SearchKeys() {
     }
 
-    /** Attribute name → search key; {@code sKID} only when the certificate has a subjectKeyIdentifier. */
+    /** Attribute name → search key. */
     public static Map<String, String> of(X509Certificate certificate) {
         Map<String, String> keys = new LinkedHashMap<>();
         try {
             keys.put("certHash", key(certificate.getEncoded()));
             keys.put("iHash", key(certificate.getIssuerX500Principal().getEncoded()));
             keys.put("sHash", key(certificate.getSubjectX500Principal().getEncoded()));
-            keys.put("sKIDHash", key(SubjectPublicKeyInfo.getInstance(certificate.getPublicKey().getEncoded()).getPublicKeyData().getBytes()));
+            byte[] ski = certificate.getExtensionValue("2.5.29.14");
+            byte[] identifier = ski != null ? ASN1OctetString.getInstance(ASN1OctetString.getInstance(ski).getOctets()).getOctets()
+                    : sha1(SubjectPublicKeyInfo.getInstance(certificate.getPublicKey().getEncoded()).getPublicKeyData().getBytes());
+            keys.put("sKIDHash", key(identifier));
             keys.put("iAndSHash", key(new IssuerAndSerialNumber(X500Name.getInstance(certificate.getIssuerX500Principal().getEncoded()),
                     certificate.getSerialNumber()).getEncoded("DER")));
-            byte[] ski = certificate.getExtensionValue("2.5.29.14");
-            if (ski != null) {
-                byte[] identifier = ASN1OctetString.getInstance(ASN1OctetString.getInstance(ski).getOctets()).getOctets();
-                keys.put("sKID", Base64.getEncoder().withoutPadding().encodeToString(identifier));
-            }
+            keys.put("sKID", Base64.getEncoder().withoutPadding().encodeToString(identifier));
         } catch (java.security.cert.CertificateEncodingException | IOException e) {
             throw new IllegalArgumentException("cannot compute the search keys of " + certificate.getSubjectX500Principal() + ": " + e.getMessage(), e);
         }
@@ -48,8 +49,12 @@ public final class SearchKeys {
     }
 
     private static String key(byte[] value) {
+        return Base64.getEncoder().withoutPadding().encodeToString(sha1(value));
+    }
+
+    private static byte[] sha1(byte[] value) {
         try {
-            return Base64.getEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-1").digest(value));
+            return MessageDigest.getInstance("SHA-1").digest(value);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks SHA-1", e);
         }
