@@ -111,7 +111,9 @@ public final class Service implements AutoCloseable {
         CertificateIssuer issuer = new CertificateIssuer(
                 new PublicationUrls(config.http().baseUrl(), ldap.host(), ldap.port(), ldap.dit()), clock);
         if (demo) {
-            demoCreated = new DemoPki(data, registry, issuer, config.demo().keyAlgorithm(), config.demo().organisation()).createIfMissing();
+            DemoPki.Endpoints endpoints = new DemoPki.Endpoints("ldap://" + ldap.host() + ":" + ldap.port(),
+                    ldap.ldapsPort() > 0 ? "ldaps://" + ldap.host() + ":" + ldap.ldapsPort() : null, config.http().baseUrl(), ldap.dit().suffix().toString());
+            demoCreated = new DemoPki(data, registry, issuer, config.demo().keyAlgorithm(), config.demo().organisation(), endpoints).createIfMissing();
         }
         Path tlsKey = LdapTlsKey.file(data);
         try {

@@ -44,7 +44,9 @@ class PublicEdgesIT {
     static void start() {
         ServiceConfig base = TestServices.config(data, 100);
         ServiceConfig.Http http = base.http();
-        ServiceConfig config = new ServiceConfig(base.data(), base.ldap(), new ServiceConfig.Http(http.host(), http.port(), http.baseUrl(), CAP),
+        // A base URL of the port actually used: README.txt must show it, not the default 8080.
+        ServiceConfig config = new ServiceConfig(base.data(), base.ldap(),
+                new ServiceConfig.Http(http.host(), http.port(), "http://127.0.0.1:" + http.port(), CAP),
                 base.admin(), base.crl(), base.demo(), base.ocsp(), base.trust(), base.health());
         service = Service.start(config, true, Clock.systemUTC());
     }
@@ -92,6 +94,16 @@ class PublicEdgesIT {
         assertEquals("ok", pub.getJsonObject("registry").getString("status"));
         JsonObject admin = new AdminHttp(service).get("/admin/health").body();
         assertEquals(service.registry().file().toString(), admin.getJsonObject("registry").getString("file"));
+    }
+
+    @Test
+    void demoReadme_showsTheConfiguredEndpoints() throws Exception {
+        String readme = java.nio.file.Files.readString(data.resolve("demo/README.txt"));
+        assertTrue(readme.contains("ldapsearch -x -H " + service.ldapUrl() + " -b dc=example,dc=com '(mail=alice@example.com)'"), readme);
+        assertTrue(readme.contains("ldapsearch -x -H " + service.ldapsUrl() + " -b"), readme);
+        assertTrue(readme.contains("-url " + service.publicUrl() + "/ocsp"), readme);
+        assertTrue(readme.contains("port " + URI.create(service.ldapsUrl()).getPort() + " with SSL"), readme);
+        assertFalse(readme.contains(":10389") || readme.contains(":8080") || readme.contains("10636"), readme);
     }
 
     /** A connection from {@code source} (another loopback address than the test's HTTP client) to {@code port}. */

@@ -50,8 +50,14 @@ public final class DemoPki {
     private final CertificateIssuer issuer;
     private final KeyAlgorithm algorithm;
     private final String organisation;
+    private final Endpoints endpoints;
 
-    public DemoPki(DataDirectory data, Registry registry, CertificateIssuer issuer, KeyAlgorithm algorithm, String organisation) {
+    /** Where the service answers, as configured, for the commands in README.txt; {@code ldapsUrl} null when LDAPS is off. */
+    public record Endpoints(String ldapUrl, String ldapsUrl, String httpUrl, String suffix) {
+    }
+
+    public DemoPki(DataDirectory data, Registry registry, CertificateIssuer issuer, KeyAlgorithm algorithm, String organisation, Endpoints endpoints) {
+        this.endpoints = endpoints;
         this.data = data;
         this.registry = registry;
         this.issuer = issuer;
@@ -66,6 +72,7 @@ public final class DemoPki {
     /** Creates the demo PKI unless it exists; returns whether it was created now. */
     public boolean createIfMissing() {
         if (exists()) {
+            refreshReadme();
             return false;
         }
         if (!registry.cas().isEmpty()) {
@@ -123,8 +130,21 @@ public final class DemoPki {
             }
         }
         LdapTlsKey.issue(data, issuer, issuingCa, chain, algorithm, registry, issuingRecord);
-        writePublic(demo.resolve(MARKER), readme().getBytes(StandardCharsets.UTF_8));
+        writePublic(demo.resolve(MARKER), readme(endpoints).getBytes(StandardCharsets.UTF_8));
         LOG.info("created the demo PKI in {} ({} ms)", demo, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** README.txt follows the configuration: a restart with other ports rewrites the commands in it. */
+    private void refreshReadme() {
+        Path file = data.demo().resolve(MARKER);
+        try {
+            byte[] wanted = readme(endpoints).getBytes(StandardCharsets.UTF_8);
+            if (!java.util.Arrays.equals(Files.readAllBytes(file), wanted)) {
+                writePublic(file, wanted);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot rewrite {} with the configured endpoints: {}", file, e.getMessage());
+        }
     }
 
     static String keyFile(CaName ca) {
@@ -147,8 +167,9 @@ public final class DemoPki {
         DataDirectory.writePublic(file, content);
     }
 
-    private static String readme() {
-        return """
+    static String readme(Endpoints endpoints) {
+        String ldaps = endpoints.ldapsUrl();
+        return ("""
                 certdir demo PKI
                 ================
                 root-ca.pem, issuing-ca.pem, chain.pem   the CAs (chain.pem: issuing CA, then root)
@@ -190,6 +211,20 @@ public final class DemoPki {
 
                 Thunderbird: Settings > Composition > Addressing > Use a different LDAP server, host 127.0.0.1,
                 port 10636 with SSL (import chain.pem as a CA first), base DN dc=example,dc=com.
-                """;
+                """)
+                .replace("ldap://127.0.0.1:10389", endpoints.ldapUrl())
+                .replace("ldaps://127.0.0.1:10636", ldaps == null ? "(LDAPS is off: certdir.ldap.ldaps-port is 0)" : ldaps)
+                .replace("host 127.0.0.1,\nport 10636 with SSL", ldaps == null ? "host " + host(endpoints.ldapUrl()) + ",\nport "
+                        + port(endpoints.ldapUrl()) + " without SSL" : "host " + host(ldaps) + ",\nport " + port(ldaps) + " with SSL")
+                .replace("http://127.0.0.1:8080", endpoints.httpUrl())
+                .replace("dc=example,dc=com", endpoints.suffix());
+    }
+
+    private static String host(String url) {
+        return java.net.URI.create(url).getHost();
+    }
+
+    private static int port(String url) {
+        return java.net.URI.create(url).getPort();
     }
 }
