@@ -35,7 +35,8 @@ final class DirectoryValues {
     private static final Pattern LOCAL_PART = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
     /** Host-name labels (letters, digits, inner '-'), at least two: an address of the organisation's mail domain. */
     private static final Pattern DOMAIN = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+");
-    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+    /** C0 and C1 controls and the Unicode line and paragraph separators: each breaks a line somewhere. */
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cc}\\u2028\\u2029]");
 
     private DirectoryValues() {
     }
