@@ -37,13 +37,19 @@ public final class CrlIssuer {
 
     private final Registry registry;
     private final Function<CaRecord, ContentSigner> signers;
+    private final Function<CaRecord, List<String>> deltaLocations;
     private final CrlSettings settings;
     private final Clock clock;
 
-    /** {@code signers} gives a signer for a managed CA's key (from a key file or a token). */
-    public CrlIssuer(Registry registry, Function<CaRecord, ContentSigner> signers, CrlSettings settings, Clock clock) {
+    /**
+     * {@code signers} gives a signer for a managed CA's key (from a key file or a token); {@code deltaLocations}
+     * the URLs a CA's delta CRL is published at, which its full CRLs name in Freshest CRL.
+     */
+    public CrlIssuer(Registry registry, Function<CaRecord, ContentSigner> signers, Function<CaRecord, List<String>> deltaLocations,
+                     CrlSettings settings, Clock clock) {
         this.registry = registry;
         this.signers = signers;
+        this.deltaLocations = deltaLocations;
         this.settings = settings;
         this.clock = clock;
     }
@@ -53,7 +59,7 @@ public final class CrlIssuer {
         long revision = registry.revision();
         Instant thisUpdate = clock.instant();
         Instant previousFull = registry.latestCrlSummary(ca.name(), false).map(CrlSummary::thisUpdate).orElse(null);
-        List<RevokedCertificate> revoked = registry.revocationList(ca.name(), thisUpdate, previousFull);
+        List<RevokedCertificate> revoked = registry.revocationList(ca.name(), previousFull);
         // Mapped one at a time as the encoder takes them: no second list of a million entries.
         Iterable<CrlBuilder.Entry> entries = () -> revoked.stream()
                 .map(entry -> new CrlBuilder.Entry(entry.serial().value(), entry.revokedAt(), entry.reason(), entry.invalidityDate()))
@@ -61,7 +67,7 @@ public final class CrlIssuer {
         long number = registry.lastCrlNumber(ca.name()) + 1;
         Instant nextUpdate = thisUpdate.plus(settings.fullValidity());
         byte[] der = CrlBuilder.full(ca.certificate().certificate(), signers.apply(ca), number, thisUpdate, nextUpdate, entries,
-                settings.deltas() ? settings.deltaUrl(ca.name().value()) : null);
+                settings.deltas() ? deltaLocations.apply(ca) : List.of());
         checkBeforePublishing(ca, der, number);
         return registry.recordCrl(ca, number, null, revision, thisUpdate, nextUpdate, revoked.size(), der, Actor.SERVICE);
     }
