@@ -345,7 +345,10 @@ public final class CrlPublisher implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         pointThreads.values().forEach(ExecutorService::shutdown);
-        for (ExecutorService thread : pointThreads.values()) {
+        // A check under way finishes before the registry it reads is closed after this.
+        List<ExecutorService> threads = new ArrayList<>(pointThreads.values());
+        threads.add(scheduler);
+        for (ExecutorService thread : threads) {
             try {
                 thread.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
