@@ -132,7 +132,7 @@ class CrlBench {
                      "127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, "bench")) {
             DirectoryPublisher publisher = new DirectoryPublisher(ldap, DIT);
             publisher.republish(registry);
-            CrlIssuer crlIssuer = new CrlIssuer(registry, new CaSigners(data, passphrase), ca -> List.of("http://127.0.0.1:8080/crl/" + ca.name() + "-delta.crl"), CrlSettings.defaults(), Clock.systemUTC());
+            CrlIssuer crlIssuer = new CrlIssuer(registry, new CaSigners(data, passphrase), any -> List.of("http://127.0.0.1:8080/crl/" + any.name() + "-delta.crl"), CrlSettings.defaults(), Clock.systemUTC());
             List<DistributionPoint> points = List.of(new FilePoint("files", data.resolve("crl")), new LdapPoint("directory", publisher, maxPdu),
                     new HttpPoint("http"));
 
