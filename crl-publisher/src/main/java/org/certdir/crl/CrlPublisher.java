@@ -40,15 +40,17 @@ import org.slf4j.LoggerFactory;
  *   takes seconds of CPU, so a change-triggered one follows the previous full after at least
  *   {@value #FULL_BUILD_FACTOR} times that CA's last full build time (at most a tenth of a core goes to it), and
  *   never later than {@link CrlSettings#fullOnChangeWithin()};</li>
- *   <li>then a delta on the newest full when a change not on a delta has settled, when none is based on that full
- *   yet, or when the delta period passed.</li>
+ *   <li>then a delta when a change not on the newest delta has settled, when the delta period passed, or when its
+ *   base moves. Deltas are based on a full CRL that stays their base for a full period (see {@link #deltaBase}), not
+ *   on each change-triggered full: a delta applies to its base and every full after it (RFC 5280 §5.2.4), so
+ *   delta-aware clients keep a cached full CRL usable and the delta always lists every change since the base.</li>
  * </ul>
  * An issuance that fails (a key that cannot be read, a registry error, a CRL that does not pass its checks) is
  * retried with the same backoff as a point and shown by {@link #issuanceErrors()}. Each point has its own thread and
  * gets the same bytes; a failure is recorded in the registry and retried with exponential backoff (1 s up to 5
  * minutes) from the registry's newest CRLs, so a failing point never holds up the others or CRL issuance, and
- * catches up after a restart. A point gets a delta only while it holds that delta's base: one that refuses the
- * newest full CRL keeps its older full and the delta on it, a pair clients accept, instead of a pair they reject.
+ * catches up after a restart. A point gets a delta only while it holds that delta's base or a newer full: one
+ * that refuses the newest full CRL never serves a delta its full CRL is too old for, which clients reject.
  */
 public final class CrlPublisher implements AutoCloseable {
 
@@ -148,8 +150,12 @@ public final class CrlPublisher implements AutoCloseable {
             if (full.isEmpty() || fullDue(ca, full.get(), now)) {
                 full = Optional.of(summary(issueFull(ca)));
             }
-            if (settings.deltas() && deltaDue(ca, full.get(), now)) {
-                publish(ca, issuer.issueDelta(ca));
+            if (settings.deltas()) {
+                Optional<CrlSummary> delta = registry.latestCrlSummary(ca.name(), true);
+                CrlSummary base = deltaBase(ca, full.get(), delta, now);
+                if (deltaDue(ca, base, delta, now)) {
+                    publish(ca, issuer.issueDelta(ca, base));
+                }
             }
             if (failures.remove(key) != null) {
                 LOG.info("CRL issuance of CA {} works again", ca.name());
@@ -180,12 +186,27 @@ public final class CrlPublisher implements AutoCloseable {
         return spacing.compareTo(settings.fullOnChangeWithin()) > 0 ? settings.fullOnChangeWithin() : spacing;
     }
 
-    private boolean deltaDue(CaRecord ca, CrlSummary full, Instant now) {
-        Optional<CrlSummary> delta = registry.latestCrlSummary(ca.name(), true).filter(d -> d.baseNumber() == full.number());
-        if (delta.isEmpty() || !delta.get().thisUpdate().plus(settings.deltaPeriod()).isAfter(now)) {
+    /**
+     * The full CRL deltas are based on: the current base while it is younger than the full period, else the newest
+     * full. So the base moves about once a full period, not with every change-triggered full CRL, and a delta-aware
+     * client that caches its full CRL (Windows does, until nextUpdate) can go on using it with every new delta.
+     */
+    private CrlSummary deltaBase(CaRecord ca, CrlSummary newestFull, Optional<CrlSummary> delta, Instant now) {
+        if (delta.isPresent() && delta.get().baseNumber() != newestFull.number()) {
+            Optional<CrlSummary> current = registry.crlSummary(ca.name(), delta.get().baseNumber());
+            if (current.isPresent() && current.get().thisUpdate().plus(settings.fullPeriod()).isAfter(now)) {
+                return current.get();
+            }
+        }
+        return newestFull;
+    }
+
+    private boolean deltaDue(CaRecord ca, CrlSummary base, Optional<CrlSummary> delta, Instant now) {
+        if (delta.isEmpty() || delta.get().baseNumber() != base.number() || !delta.get().thisUpdate().plus(settings.deltaPeriod()).isAfter(now)) {
             return true;
         }
-        Optional<Instant> change = registry.firstCrlChangeAfter(ca.name(), Math.max(full.revision(), delta.get().revision()));
+        // The delta lists every change up to its revision: a change after it makes a new one due once settled.
+        Optional<Instant> change = registry.firstCrlChangeAfter(ca.name(), delta.get().revision());
         return change.isPresent() && settled(change.get(), now);
     }
 
@@ -235,7 +256,7 @@ public final class CrlPublisher implements AutoCloseable {
     /**
      * Sends {@code crl} to {@code point} on the point's own thread. Right before sending, what the point holds is
      * read from the registry (a send queued before it on the same thread has been recorded by then): a delta waits
-     * while the point does not hold its base, and with {@code onlyIfLagging} a CRL the point already holds (or a newer
+     * while the point holds no full CRL at least as new as its base, and with {@code onlyIfLagging} a CRL the point already holds (or a newer
      * one of its kind) is not sent again.
      */
     private void distribute(DistributionPoint point, CaRecord ca, CrlRecord crl, boolean onlyIfLagging) {
@@ -251,7 +272,7 @@ public final class CrlPublisher implements AutoCloseable {
     private void send(DistributionPoint point, CaRecord ca, CrlRecord crl, boolean onlyIfLagging, String key) {
         try {
             PointState state = pointState(ca, point);
-            if (crl.delta() && (state.fullNumber() == null || !state.fullNumber().equals(crl.baseNumber()))) {
+            if (crl.delta() && (state.fullNumber() == null || state.fullNumber() < crl.baseNumber())) {
                 LOG.debug("delta CRL {} of CA {} waits for {} to hold its base {}", crl.number(), ca.name(), point.name(), crl.baseNumber());
                 return;
             }
@@ -284,7 +305,7 @@ public final class CrlPublisher implements AutoCloseable {
 
     /**
      * Re-sends the newest CRL of each kind to every point that holds an older one (or none) and has nothing on
-     * its way, once the point's backoff has passed; a delta only to a point holding its base. Decided from the
+     * its way, once the point's backoff has passed; a delta only to a point holding its base or a newer full CRL. Decided from the
      * registry's record of each point, so it also covers a restart and a success of one kind while the other kind
      * still fails; the point's thread checks again right before sending, so a send that completed meanwhile is
      * not repeated.
@@ -307,7 +328,7 @@ public final class CrlPublisher implements AutoCloseable {
                 String key = key(ca, point, delta);
                 Instant due = retryAt.get(key);
                 boolean lagging = held == null || held < latest.get().number();
-                boolean baseHeld = !delta || state != null && latest.get().baseNumber().equals(state.fullNumber());
+                boolean baseHeld = !delta || state != null && state.fullNumber() != null && state.fullNumber() >= latest.get().baseNumber();
                 if (lagging && baseHeld && !inFlight.contains(key) && (due == null || !due.isAfter(now))) {
                     retryAt.remove(key);
                     // Only now the CRL's bytes are read, for the point that needs them.

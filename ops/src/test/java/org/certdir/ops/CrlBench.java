@@ -146,7 +146,7 @@ class CrlBench {
                 registry.addCertificate(ca, extraDetails, Actor.SERVICE);
                 registry.revoke(ca.name(), extraDetails.serial(), RevocationReason.KEY_COMPROMISE, null, Actor.SERVICE);
                 long deltaStart = System.nanoTime();
-                CrlRecord delta = crlIssuer.issueDelta(ca);
+                CrlRecord delta = crlIssuer.issueDelta(ca, registry.latestCrlSummary(ca.name(), false).orElseThrow());
                 long deltaBuilt = System.nanoTime();
                 StringBuilder perPoint = new StringBuilder();
                 for (DistributionPoint point : points) {

@@ -563,9 +563,21 @@ public final class Registry implements AutoCloseable {
 
     /** The newest full (or delta) CRL of a CA without its bytes. */
     public Optional<CrlSummary> latestCrlSummary(CaName ca, boolean delta) {
+        return crlSummary(" WHERE ca.name = ? AND crl.base_number IS " + (delta ? "NOT NULL" : "NULL") + " ORDER BY crl.number DESC LIMIT 1",
+                statement -> statement.setString(1, ca.value()));
+    }
+
+    /** One CRL of a CA, by number, without its bytes. */
+    public Optional<CrlSummary> crlSummary(CaName ca, long number) {
+        return crlSummary(" WHERE ca.name = ? AND crl.number = ?", statement -> {
+            statement.setString(1, ca.value());
+            statement.setLong(2, number);
+        });
+    }
+
+    private Optional<CrlSummary> crlSummary(String where, Database.Binder binder) {
         return database.query("SELECT ca.name, crl.number, crl.base_number, crl.revision, crl.this_update, crl.next_update, crl.entries"
-                + " FROM crl JOIN ca ON ca.id = crl.ca_id WHERE ca.name = ? AND crl.base_number IS " + (delta ? "NOT NULL" : "NULL")
-                + " ORDER BY crl.number DESC LIMIT 1", statement -> statement.setString(1, ca.value()), row -> {
+                + " FROM crl JOIN ca ON ca.id = crl.ca_id" + where, binder, row -> {
                     long base = row.getLong(3);
                     Long baseNumber = row.wasNull() ? null : base;
                     return new CrlSummary(new CaName(row.getString(1)), row.getLong(2), baseNumber, row.getLong(4), Instant.ofEpochMilli(row.getLong(5)),
