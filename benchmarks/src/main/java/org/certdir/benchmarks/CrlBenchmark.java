@@ -76,6 +76,6 @@ public class CrlBenchmark {
     @Benchmark
     public byte[] fullCrl() throws Exception {
         return CrlBuilder.full(ca, new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()), 7, thisUpdate,
-                thisUpdate.plus(Duration.ofDays(7)), revoked, "http://127.0.0.1:8080/crl/bench-ca-delta.crl");
+                thisUpdate.plus(Duration.ofDays(7)), revoked, java.util.List.of("http://127.0.0.1:8080/crl/bench-ca-delta.crl"));
     }
 }

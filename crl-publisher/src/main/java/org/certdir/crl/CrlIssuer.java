@@ -37,13 +37,19 @@ public final class CrlIssuer {
 
     private final Registry registry;
     private final Function<CaRecord, ContentSigner> signers;
+    private final Function<CaRecord, List<String>> deltaLocations;
     private final CrlSettings settings;
     private final Clock clock;
 
-    /** {@code signers} gives a signer for a managed CA's key (from a key file or a token). */
-    public CrlIssuer(Registry registry, Function<CaRecord, ContentSigner> signers, CrlSettings settings, Clock clock) {
+    /**
+     * {@code signers} gives a signer for a managed CA's key (from a key file or a token); {@code deltaLocations}
+     * the URLs a CA's delta CRL is published at, which its full CRLs name in Freshest CRL.
+     */
+    public CrlIssuer(Registry registry, Function<CaRecord, ContentSigner> signers, Function<CaRecord, List<String>> deltaLocations,
+                     CrlSettings settings, Clock clock) {
         this.registry = registry;
         this.signers = signers;
+        this.deltaLocations = deltaLocations;
         this.settings = settings;
         this.clock = clock;
     }
@@ -51,9 +57,9 @@ public final class CrlIssuer {
     public CrlRecord issueFull(CaRecord ca) {
         // The revision is read first: a change that commits while the list is read is in the list or after the revision.
         long revision = registry.revision();
-        Instant thisUpdate = clock.instant();
         Instant previousFull = registry.latestCrlSummary(ca.name(), false).map(CrlSummary::thisUpdate).orElse(null);
-        List<RevokedCertificate> revoked = registry.revocationList(ca.name(), thisUpdate, previousFull);
+        Instant thisUpdate = thisUpdateAfter(previousFull);
+        List<RevokedCertificate> revoked = registry.revocationList(ca.name(), previousFull);
         // Mapped one at a time as the encoder takes them: no second list of a million entries.
         Iterable<CrlBuilder.Entry> entries = () -> revoked.stream()
                 .map(entry -> new CrlBuilder.Entry(entry.serial().value(), entry.revokedAt(), entry.reason(), entry.invalidityDate()))
@@ -61,20 +67,22 @@ public final class CrlIssuer {
         long number = registry.lastCrlNumber(ca.name()) + 1;
         Instant nextUpdate = thisUpdate.plus(settings.fullValidity());
         byte[] der = CrlBuilder.full(ca.certificate().certificate(), signers.apply(ca), number, thisUpdate, nextUpdate, entries,
-                settings.deltas() ? settings.deltaUrl(ca.name().value()) : null);
+                settings.deltas() ? deltaLocations.apply(ca) : List.of());
         checkBeforePublishing(ca, der, number);
         return registry.recordCrl(ca, number, null, revision, thisUpdate, nextUpdate, revoked.size(), der, Actor.SERVICE);
     }
 
     /**
-     * A delta on the newest full CRL: every certificate whose status changed after the base's revision, as it
-     * stands now — revoked or held with its reason, released ones as removeFromCRL (RFC 5280 §5.3.1).
+     * A delta on the full CRL {@code base}: every certificate whose status changed after the base's revision, as it
+     * stands now — revoked or held with its reason, released ones as removeFromCRL (RFC 5280 §5.3.1). It applies to
+     * the base and to every full CRL issued after it (§5.2.4: a complete CRL numbered from the base up to the delta).
      */
-    public CrlRecord issueDelta(CaRecord ca) {
-        CrlSummary base = registry.latestCrlSummary(ca.name(), false)
-                .orElseThrow(() -> new IllegalStateException("CA '" + ca.name() + "' has no full CRL to base a delta on"));
+    public CrlRecord issueDelta(CaRecord ca, CrlSummary base) {
+        if (base.delta() || !base.ca().equals(ca.name())) {
+            throw new IllegalArgumentException("a delta CRL of CA '" + ca.name() + "' needs one of its full CRLs as its base, not " + base);
+        }
         long revision = registry.revision();
-        Instant thisUpdate = clock.instant();
+        Instant thisUpdate = thisUpdateAfter(registry.latestCrlSummary(ca.name(), true).map(CrlSummary::thisUpdate).orElse(null));
         Map<BigInteger, StatusChange> latest = new LinkedHashMap<>();
         for (StatusChange change : registry.changesOfCa(ca.name(), base.revision())) {
             latest.put(change.serial().value(), change);
@@ -94,6 +102,26 @@ public final class CrlIssuer {
         byte[] der = CrlBuilder.delta(ca.certificate().certificate(), signers.apply(ca), number, base.number(), thisUpdate, nextUpdate, entries);
         checkBeforePublishing(ca, der, number);
         return registry.recordCrl(ca, number, base.number(), revision, thisUpdate, nextUpdate, entries.size(), der, Actor.SERVICE);
+    }
+
+    /**
+     * Now, in whole seconds as the CRL encodes it, and a later second than the previous CRL of the same kind: HTTP
+     * dates (Last-Modified, If-Modified-Since) have whole seconds, so two CRLs of one second would look the same to a
+     * cache. A second CRL within one second waits for the next (only bursts of manual publications do that).
+     */
+    private Instant thisUpdateAfter(Instant previous) {
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        if (previous == null || now.isAfter(previous)) {
+            return now;
+        }
+        Instant next = previous.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
+        try {
+            Thread.sleep(Math.max(0, java.time.Duration.between(clock.instant(), next).toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the next second to issue a CRL", e);
+        }
+        return next;
     }
 
     /**

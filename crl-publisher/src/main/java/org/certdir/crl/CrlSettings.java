@@ -5,16 +5,19 @@ import java.time.Duration;
 /**
  * When CRLs are issued and how long they are valid.
  *
- * @param fullValidity  nextUpdate − thisUpdate of a full CRL (default 7 days)
- * @param fullPeriod    a new full CRL after this long (default 1 day): overlap, so a fresh one is out long before nextUpdate
- * @param deltaValidity nextUpdate − thisUpdate of a delta CRL
- * @param deltaPeriod   a new delta after this long even without changes
- * @param debounce      after a status change, wait this long for more before issuing (a burst yields one CRL)
- * @param deltas        whether delta CRLs are issued; without them a change triggers a full CRL
- * @param baseUrl       the public HTTP base URL, for the Freshest CRL pointer to the delta
+ * @param fullValidity       nextUpdate − thisUpdate of a full CRL (default 3 days): how long a client that caches a
+ *                           full CRL until its nextUpdate may go on trusting a revoked certificate
+ * @param fullPeriod         a new full CRL after this long even without changes (default 1 day): overlap, so a fresh one is
+ *                           out long before nextUpdate
+ * @param deltaValidity      nextUpdate − thisUpdate of a delta CRL
+ * @param deltaPeriod        a new delta after this long even without changes
+ * @param debounce           after a status change, wait this long for more before issuing (a burst yields one CRL)
+ * @param deltas             whether delta CRLs are issued
+ * @param fullOnChangeWithin a change reaches the full CRL within this long, for the clients that ignore deltas (NSS,
+ *                           the JDK, dirmngr); sooner for a CA whose full CRL builds fast (see {@link CrlPublisher})
  */
 public record CrlSettings(Duration fullValidity, Duration fullPeriod, Duration deltaValidity, Duration deltaPeriod, Duration debounce,
-                          boolean deltas, String baseUrl) {
+                          boolean deltas, Duration fullOnChangeWithin) {
 
     public CrlSettings {
         if (fullPeriod.compareTo(fullValidity) >= 0) {
@@ -27,13 +30,14 @@ public record CrlSettings(Duration fullValidity, Duration fullPeriod, Duration d
         if (debounce.isNegative()) {
             throw new IllegalArgumentException("the debounce window must not be negative, was " + debounce);
         }
+        if (fullOnChangeWithin.isNegative() || fullOnChangeWithin.compareTo(fullPeriod) > 0) {
+            throw new IllegalArgumentException("a change must reach the full CRL within a bound between 0 and the full period: "
+                    + fullOnChangeWithin + " is not within [PT0S, " + fullPeriod + "]");
+        }
     }
 
-    public static CrlSettings defaults(String baseUrl) {
-        return new CrlSettings(Duration.ofDays(7), Duration.ofDays(1), Duration.ofHours(2), Duration.ofHours(1), Duration.ofSeconds(1), true, baseUrl);
-    }
-
-    public String deltaUrl(String ca) {
-        return baseUrl + "/crl/" + ca + "-delta.crl";
+    public static CrlSettings defaults() {
+        return new CrlSettings(Duration.ofDays(3), Duration.ofDays(1), Duration.ofHours(2), Duration.ofHours(1), Duration.ofSeconds(1), true,
+                Duration.ofMinutes(5));
     }
 }

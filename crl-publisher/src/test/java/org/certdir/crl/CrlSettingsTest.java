@@ -11,20 +11,22 @@ class CrlSettingsTest {
     @Test
     void fullPeriod_mustBeShorterThanValidity() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CrlSettings(Duration.ofDays(1), Duration.ofDays(1),
-                Duration.ofHours(2), Duration.ofHours(1), Duration.ofSeconds(1), true, "http://x"));
+                Duration.ofHours(2), Duration.ofHours(1), Duration.ofSeconds(1), true, Duration.ofMinutes(5)));
         assertEquals("the full CRL period must be shorter than its validity, so a new one is out before the old expires: PT24H !< PT24H", e.getMessage());
     }
 
     @Test
     void deltaPeriod_mustNotExceedItsValidity() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CrlSettings(Duration.ofDays(7), Duration.ofDays(1),
-                Duration.ofHours(1), Duration.ofHours(2), Duration.ofSeconds(1), true, "http://x"));
+                Duration.ofHours(1), Duration.ofHours(2), Duration.ofSeconds(1), true, Duration.ofMinutes(5)));
         assertEquals("the delta CRL period must not exceed its validity: PT2H !<= PT1H", e.getMessage());
     }
 
     @Test
-    void deltaUrl_isOnThePublicListener() {
-        assertEquals("http://127.0.0.1:8080/crl/demo-ca-delta.crl", CrlSettings.defaults("http://127.0.0.1:8080").deltaUrl("demo-ca"));
+    void fullOnChangeWithin_mustNotExceedTheFullPeriod() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CrlSettings(Duration.ofDays(7), Duration.ofDays(1),
+                Duration.ofHours(2), Duration.ofHours(1), Duration.ofSeconds(1), true, Duration.ofDays(2)));
+        assertEquals("a change must reach the full CRL within a bound between 0 and the full period: PT48H is not within [PT0S, PT24H]", e.getMessage());
     }
 
     @Test

@@ -108,8 +108,8 @@ public final class Service implements AutoCloseable {
         String ldapPassword = DataDirectory.secret(data.ldapAdminPassword());
 
         ServiceConfig.Ldap ldap = config.ldap();
-        CertificateIssuer issuer = new CertificateIssuer(
-                new PublicationUrls(config.http().baseUrl(), ldap.host(), ldap.port(), ldap.dit()), clock);
+        PublicationUrls urls = new PublicationUrls(config.http().baseUrl(), ldap.host(), ldap.port(), ldap.dit());
+        CertificateIssuer issuer = new CertificateIssuer(urls, clock);
         if (demo) {
             DemoPki.Endpoints endpoints = new DemoPki.Endpoints("ldap://" + ldap.host() + ":" + ldap.port(),
                     ldap.ldapsPort() > 0 ? "ldaps://" + ldap.host() + ":" + ldap.ldapsPort() : null, config.http().baseUrl(), ldap.dit().suffix().toString());
@@ -155,7 +155,7 @@ public final class Service implements AutoCloseable {
         worker.start();
         parts.add(worker);
 
-        crl = startCrlPublisher(publisher, clock);
+        crl = startCrlPublisher(publisher, urls, clock);
         parts.add(crl);
 
         Vertx vertx = Vertx.vertx();
@@ -216,9 +216,23 @@ public final class Service implements AutoCloseable {
         return responder;
     }
 
-    private CrlPublisher startCrlPublisher(DirectoryPublisher publisher, Clock clock) {
+    private CrlPublisher startCrlPublisher(DirectoryPublisher publisher, PublicationUrls urls, Clock clock) {
         ServiceConfig.Crl settings = config.crl();
         List<DistributionPoint> points = new ArrayList<>();
+        // Full CRLs name the delta where it is published and the certificates' CRL distribution points lead: over
+        // HTTP and on the CA entry of the embedded directory.
+        boolean httpDelta = settings.points().stream().anyMatch(point -> point.type().equals("http"));
+        boolean ldapDelta = settings.points().stream().anyMatch(point -> point.type().equals("ldap") && point.target() == null);
+        java.util.function.Function<org.certdir.registry.CaRecord, List<String>> deltaLocations = ca -> {
+            List<String> locations = new ArrayList<>();
+            if (httpDelta) {
+                locations.add(urls.deltaCrl(ca.name()));
+            }
+            if (ldapDelta) {
+                locations.add(urls.ldapDeltaCrl(ca.certificate().commonName()));
+            }
+            return locations;
+        };
         for (ServiceConfig.Point point : settings.points()) {
             points.add(switch (point.type()) {
                 case "file" -> new FilePoint(point.name(), data.root().resolve(point.target()));
@@ -235,11 +249,11 @@ public final class Service implements AutoCloseable {
         CrlSettings crlSettings;
         try {
             crlSettings = new CrlSettings(settings.fullValidity(), settings.fullPeriod(), settings.deltaValidity(), settings.deltaPeriod(),
-                    settings.debounce(), settings.deltas(), config.http().baseUrl());
+                    settings.debounce(), settings.deltas(), settings.fullOnChangeWithin());
         } catch (IllegalArgumentException e) {
             throw new StartupFailure("CRL settings: " + e.getMessage(), e);
         }
-        CrlPublisher crlPublisher = new CrlPublisher(registry, new CrlIssuer(registry, caSigners(), crlSettings, clock), points, crlSettings, clock);
+        CrlPublisher crlPublisher = new CrlPublisher(registry, new CrlIssuer(registry, caSigners(), deltaLocations, crlSettings, clock), points, crlSettings, clock);
         crlPublisher.start();
         return crlPublisher;
     }

@@ -83,38 +83,8 @@ class CrlBench {
         }
         Instant revokedAt = Instant.now().minus(Duration.ofDays(1));
         Instant notAfter = Instant.now().plus(Duration.ofDays(365));
-        BigInteger[] serials = new BigInteger[entries];
-        SecureRandom random = new SecureRandom();
         long insertStart = System.nanoTime();
-        // Synthetic rows straight into the registry's table: only what a CRL reads (serial, status, time, reason, expiry).
-        try (Connection sql = DriverManager.getConnection("jdbc:sqlite:" + registryFile)) {
-            sql.setAutoCommit(false);
-            try (PreparedStatement insert = sql.prepareStatement("INSERT INTO certificate (ca_id, serial, subject, issuer, not_before, not_after, usage,"
-                    + " status, revoked_at, reason, sha256, der, created_at) VALUES (?, ?, 'CN=x', ?, ?, ?, 'signing', 'revoked', ?, 1, ?, x'00', ?)")) {
-                for (int i = 0; i < entries; i++) {
-                    serials[i] = new BigInteger(128, random).setBit(127);
-                    insert.setLong(1, ca.id());
-                    insert.setString(2, serials[i].toString(16));
-                    insert.setString(3, ca.certificate().subject());
-                    insert.setLong(4, revokedAt.toEpochMilli());
-                    insert.setLong(5, notAfter.toEpochMilli());
-                    insert.setLong(6, revokedAt.toEpochMilli());
-                    insert.setString(7, serials[i].toString(16));
-                    insert.setLong(8, revokedAt.toEpochMilli());
-                    insert.addBatch();
-                    if (i % 10_000 == 9_999) {
-                        insert.executeBatch();
-                    }
-                }
-                insert.executeBatch();
-            }
-            // One search key each, so that opening the registry does not try to fill them in from the dummy DER.
-            try (java.sql.Statement keys = sql.createStatement()) {
-                keys.executeUpdate("INSERT INTO certificate_search_key (certificate_id, kind, value) SELECT id, 'sKIDHash', sha256 FROM certificate"
-                        + " WHERE der = x'00'");
-            }
-            sql.commit();
-        }
+        BigInteger[] serials = insertRevoked(registryFile, ca, entries, revokedAt, notAfter);
         line(String.format("synthetic registry rows inserted in %.1f s", (System.nanoTime() - insertStart) / 1e9));
 
         int maxPdu = 256 * 1024 * 1024;
@@ -132,7 +102,7 @@ class CrlBench {
                      "127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, "bench")) {
             DirectoryPublisher publisher = new DirectoryPublisher(ldap, DIT);
             publisher.republish(registry);
-            CrlIssuer crlIssuer = new CrlIssuer(registry, new CaSigners(data, passphrase), CrlSettings.defaults("http://127.0.0.1:8080"), Clock.systemUTC());
+            CrlIssuer crlIssuer = new CrlIssuer(registry, new CaSigners(data, passphrase), any -> List.of("http://127.0.0.1:8080/crl/" + any.name() + "-delta.crl"), CrlSettings.defaults(), Clock.systemUTC());
             List<DistributionPoint> points = List.of(new FilePoint("files", data.resolve("crl")), new LdapPoint("directory", publisher, maxPdu),
                     new HttpPoint("http"));
 
@@ -176,7 +146,7 @@ class CrlBench {
                 registry.addCertificate(ca, extraDetails, Actor.SERVICE);
                 registry.revoke(ca.name(), extraDetails.serial(), RevocationReason.KEY_COMPROMISE, null, Actor.SERVICE);
                 long deltaStart = System.nanoTime();
-                CrlRecord delta = crlIssuer.issueDelta(ca);
+                CrlRecord delta = crlIssuer.issueDelta(ca, registry.latestCrlSummary(ca.name(), false).orElseThrow());
                 long deltaBuilt = System.nanoTime();
                 StringBuilder perPoint = new StringBuilder();
                 for (DistributionPoint point : points) {
@@ -215,6 +185,137 @@ class CrlBench {
                 "(openssl has no deltas)", "");
         report.row("delta CRL: publication to each point, ms", deltaToPoint.entrySet().stream()
                 .map(point -> point.getKey() + " " + BenchReport.spread(point.getValue(), "%.1f")).collect(Collectors.joining(", ")), "", "");
+    }
+
+    /**
+     * Synthetic rows straight into the registry's table, {@code entries} revoked certificates of {@code ca}: only
+     * what a CRL reads (serial, status, time, reason, expiry).
+     */
+    private static BigInteger[] insertRevoked(Path registryFile, CaRecord ca, int entries, Instant revokedAt, Instant notAfter) throws Exception {
+        BigInteger[] serials = new BigInteger[entries];
+        SecureRandom random = new SecureRandom();
+        try (Connection sql = DriverManager.getConnection("jdbc:sqlite:" + registryFile)) {
+            sql.setAutoCommit(false);
+            try (PreparedStatement insert = sql.prepareStatement("INSERT INTO certificate (ca_id, serial, subject, issuer, not_before, not_after, usage,"
+                    + " status, revoked_at, reason, sha256, der, created_at) VALUES (?, ?, 'CN=x', ?, ?, ?, 'signing', 'revoked', ?, 1, ?, x'00', ?)")) {
+                for (int i = 0; i < entries; i++) {
+                    serials[i] = new BigInteger(128, random).setBit(127);
+                    insert.setLong(1, ca.id());
+                    insert.setString(2, serials[i].toString(16));
+                    insert.setString(3, ca.certificate().subject());
+                    insert.setLong(4, revokedAt.toEpochMilli());
+                    insert.setLong(5, notAfter.toEpochMilli());
+                    insert.setLong(6, revokedAt.toEpochMilli());
+                    insert.setString(7, serials[i].toString(16));
+                    insert.setLong(8, revokedAt.toEpochMilli());
+                    insert.addBatch();
+                    if (i % 10_000 == 9_999) {
+                        insert.executeBatch();
+                    }
+                }
+                insert.executeBatch();
+            }
+            // A sKIDHash key each (what the registry looks for), so that opening it does not try to fill them in from the dummy DER.
+            try (java.sql.Statement keys = sql.createStatement()) {
+                keys.executeUpdate("INSERT INTO certificate_search_key (certificate_id, kind, value) SELECT id, 'sKIDHash', sha256 FROM certificate"
+                        + " WHERE der = x'00' AND id NOT IN (SELECT certificate_id FROM certificate_search_key)");
+            }
+            sql.commit();
+        }
+        return serials;
+    }
+
+    /**
+     * Issue 12: how long until a revocation is on the <em>full</em> CRL at every point (file, embedded directory,
+     * HTTP), for the clients that ignore deltas, with the publisher running as the service runs it
+     * (reference.conf's settings: 1 s debounce, a change-triggered full CRL at most every ten build times, within 5
+     * minutes). Each revocation comes a few seconds after the previous one's full CRL reached every point, so at a
+     * million entries the later ones wait for the spacing: p50 and max show both cases.
+     */
+    @Test
+    void revocationToFullCrl() throws Exception {
+        String sizes = System.getProperty("crl.bench.full-latency-sizes", BenchReport.QUICK ? "10000" : "10000,1000000");
+        int revocations = BenchReport.size("crl.bench.full-latency-revocations", 4, 2);
+        for (String size : sizes.split(",")) {
+            revocationToFullCrl(Integer.parseInt(size.strip()), revocations);
+        }
+    }
+
+    private void revocationToFullCrl(int entries, int revocations) throws Exception {
+        Path dir = Files.createDirectories(data.resolve("latency-" + entries));
+        char[] passphrase = "bench-passphrase".toCharArray();
+        CertificateIssuer issuer = new CertificateIssuer(new PublicationUrls("http://127.0.0.1:8080", "127.0.0.1", 10389, DIT), Clock.systemUTC());
+        Issued root = issuer.rootCa("Bench CA", "bench", KeyAlgorithm.EC_P256, Duration.ofDays(3650));
+        KeyFiles.writePkcs12(dir.resolve("keys/bench-ca.p12"), passphrase,
+                List.of(new KeyFiles.KeyEntry("bench-ca", root.keyPair().getPrivate(), List.of(root.certificate()))));
+        Path registryFile = dir.resolve("registry.db");
+        CaRecord ca;
+        try (Registry registry = Registry.open(registryFile, Clock.systemUTC())) {
+            ca = registry.addCa(new CaName("bench-ca"), CertificateDetails.parse(root.certificate().getEncoded()), "keys/bench-ca.p12", Actor.SERVICE);
+        }
+        insertRevoked(registryFile, ca, entries, Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(365)));
+
+        int maxPdu = 256 * 1024 * 1024;
+        List<Double> toEveryPoint = new ArrayList<>();
+        try (Registry registry = Registry.open(registryFile, Clock.systemUTC());
+             EmbeddedDirectory directory = EmbeddedDirectory.start(new DirectorySettings(dir.resolve("directory"), DIT, "127.0.0.1", 0, 0, null, null,
+                     "bench", 100, Duration.ofSeconds(60), maxPdu, 2, 1000));
+             com.unboundid.ldap.sdk.LDAPConnection ldap = new com.unboundid.ldap.sdk.LDAPConnection(Service.directoryConnectionOptions(),
+                     "127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, "bench")) {
+            DirectoryPublisher publisher = new DirectoryPublisher(ldap, DIT);
+            publisher.republish(registry);
+            CrlSettings settings = CrlSettings.defaults();
+            List<DistributionPoint> points = List.of(new FilePoint("files", dir.resolve("crl")), new LdapPoint("directory", publisher, maxPdu),
+                    new HttpPoint("http"));
+            try (org.certdir.crl.CrlPublisher crl = new org.certdir.crl.CrlPublisher(registry, new CrlIssuer(registry, new CaSigners(dir, passphrase),
+                    any -> List.of(), settings, Clock.systemUTC()), points, settings, Clock.systemUTC())) {
+                crl.start();
+                awaitEveryPoint(registry, ca, 1, Duration.ofMinutes(10));
+                for (int round = 0; round < revocations; round++) {
+                    Thread.sleep(3_000);
+                    Issued extra = issuer.smime(new CertificateIssuer.SigningCa(ca.name(), root.certificate(), root.keyPair().getPrivate()),
+                            "late" + round + "@example.com", "Late", "bench", CertificateIssuer.SmimePurpose.SIGNING, KeyAlgorithm.EC_P256, Duration.ofDays(30));
+                    CertificateDetails details = CertificateDetails.parse(extra.certificate().getEncoded());
+                    registry.addCertificate(ca, details, Actor.SERVICE);
+                    registry.revoke(ca.name(), details.serial(), RevocationReason.KEY_COMPROMISE, null, Actor.SERVICE);
+                    long acknowledged = System.nanoTime();
+                    long revision = registry.revision();
+                    long number = awaitFullCovering(registry, ca, revision, Duration.ofMinutes(10));
+                    awaitEveryPoint(registry, ca, number, Duration.ofMinutes(10));
+                    double seconds = (System.nanoTime() - acknowledged) / 1e9;
+                    toEveryPoint.add(seconds);
+                    line(String.format("%,d entries: revocation %d on full CRL %d at every point after %.2f s", entries, round + 1, number, seconds));
+                }
+            }
+        }
+        report.row(String.format("revocation acknowledged → on the full CRL at every point (file, directory, HTTP), %,d entries, s p50 / max"
+                + " (%d revocations, each 3 s after the previous reached every point)", entries, revocations),
+                String.format("%.2f / %.2f", BenchReport.median(toEveryPoint), BenchReport.percentile(toEveryPoint, 1.0)), "", "");
+    }
+
+    /** The number of the first full CRL issued at or after {@code revision} of the change feed. */
+    private static long awaitFullCovering(Registry registry, CaRecord ca, long revision, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            var full = registry.latestCrlSummary(ca.name(), false);
+            if (full.isPresent() && full.get().revision() >= revision) {
+                return full.get().number();
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException("no full CRL covered revision " + revision + " within " + limit);
+    }
+
+    private static void awaitEveryPoint(Registry registry, CaRecord ca, long number, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<org.certdir.registry.PointState> states = registry.pointStates().stream().filter(state -> state.ca().equals(ca.name())).toList();
+            if (states.size() == 3 && states.stream().allMatch(state -> state.fullNumber() != null && state.fullNumber() >= number)) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException("full CRL " + number + " did not reach every point within " + limit + ": " + registry.pointStates());
     }
 
     /** {@code openssl ca -gencrl} over an index.txt of the same entries, signed with the same key. */

@@ -168,6 +168,46 @@ class CrlIT {
     }
 
     @Test
+    void freshestCrl_namesTheDeltaOverHttpAndLdap_andBothServeIt() throws Exception {
+        X509CRL full = parse(Files.readAllBytes(data.resolve("crl/" + CA + ".crl")));
+        CRLDistPoint freshest = CRLDistPoint.getInstance(DEROctetString.getInstance(full.getExtensionValue(Extension.freshestCRL.getId())).getOctets());
+        List<String> urls = new java.util.ArrayList<>();
+        for (DistributionPoint point : freshest.getDistributionPoints()) {
+            for (GeneralName name : org.bouncycastle.asn1.x509.GeneralNames.getInstance(point.getDistributionPoint().getName()).getNames()) {
+                urls.add(name.getName().toString());
+            }
+        }
+        assertEquals(2, urls.size(), urls.toString());
+        assertEquals("http://127.0.0.1:8080/crl/" + CA + "-delta.crl", urls.get(0), "the configured base URL");
+        LDAPURL url = new LDAPURL(urls.get(1));
+        // The URL names the configured LDAP port; ask the one this test's service listens on.
+        try (LDAPConnection ldap = new LDAPConnection("127.0.0.1", URI.create(service.ldapUrl()).getPort())) {
+            SearchResultEntry entry = ldap.searchForEntry(url.getBaseDN().toString(), url.getScope(), url.getFilter(), url.getAttributes());
+            assertEquals("deltaRevocationList;binary", entry.getAttributes().iterator().next().getName());
+            assertArrayEquals(get("/crl/" + CA + "-delta.crl").body(), entry.getAttributeValueBytes("deltaRevocationList;binary"));
+        }
+    }
+
+    @Test
+    void ifModifiedSince_neverAnswers304ForACrlIssuedInTheSameSecond() throws Exception {
+        HttpResponse<byte[]> before = get("/crl/" + CA + ".crl");
+        String lastModified = before.headers().firstValue("Last-Modified").orElseThrow();
+        // Two manual publications back to back, as fast as the admin API goes: each a later second than the one before.
+        long first = admin.post("/admin/crl/publish?ca=" + CA, new JsonObject()).body().getJsonArray("crls").getJsonObject(0).getLong("number");
+        long second = admin.post("/admin/crl/publish?ca=" + CA, new JsonObject()).body().getJsonArray("crls").getJsonObject(0).getLong("number");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        HttpResponse<byte[]> now = get("/crl/" + CA + ".crl");
+        while (!now.headers().firstValue("ETag").orElseThrow().equals("\"" + second + "\"") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            now = get("/crl/" + CA + ".crl");
+        }
+        assertTrue(second > first);
+        assertTrue(!lastModified.equals(now.headers().firstValue("Last-Modified").orElseThrow()), "a newer CRL has a later Last-Modified");
+        assertEquals(200, get("/crl/" + CA + ".crl", "If-Modified-Since", lastModified).statusCode(), "modified since " + lastModified);
+        assertEquals(304, get("/crl/" + CA + ".crl", "If-Modified-Since", now.headers().firstValue("Last-Modified").orElseThrow()).statusCode());
+    }
+
+    @Test
     void http_servesTheCrlWithCachingHeaders_and304() throws Exception {
         HttpResponse<byte[]> crl = get("/crl/" + CA + ".crl");
         assertEquals(200, crl.statusCode());

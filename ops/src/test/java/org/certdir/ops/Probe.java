@@ -56,6 +56,6 @@ final class Probe {
         ServiceConfig.Crl crl = config.crl();
         return new ServiceConfig(config.data(), config.ldap(), config.http(), config.admin(),
                 new ServiceConfig.Crl(crl.fullValidity(), crl.fullPeriod(), crl.deltas(), crl.deltaValidity(), crl.deltaPeriod(), crl.debounce(),
-                        crl.staleMargin(), points), config.demo(), config.ocsp(), config.trust());
+                        crl.fullOnChangeWithin(), crl.staleMargin(), points), config.demo(), config.ocsp(), config.trust());
     }
 }

@@ -247,12 +247,27 @@ class RegistryRulesTest {
         registry.revoke(ca.name(), expired.serial(), RevocationReason.KEY_COMPROMISE, null, ADMIN);
         registry.revoke(ca.name(), current.serial(), RevocationReason.KEY_COMPROMISE, null, ADMIN);
 
-        java.util.function.Function<Instant, List<String>> listed = previousFull -> registry.revocationList(ca.name(), NOW.plusSeconds(60), previousFull)
+        java.util.function.Function<Instant, List<String>> listed = previousFull -> registry.revocationList(ca.name(), previousFull)
                 .stream().map(entry -> entry.serial().hex()).toList();
         assertEquals(List.of(expired.serial().hex(), current.serial().hex()), listed.apply(null), "never on a full CRL yet: listed");
         assertEquals(List.of(expired.serial().hex(), current.serial().hex()), listed.apply(NOW.minusSeconds(1)),
                 "revoked after the last full CRL: not on it yet, so listed");
         assertEquals(List.of(current.serial().hex()), listed.apply(NOW.plusSeconds(1)), "expired and already on a full CRL: gone");
+    }
+
+    @Test
+    void revokedCertificateExpiringAfterTheLastFullCrl_staysForOneMoreFullCrl() throws Exception {
+        // Expires a day from now; the previous full CRL (an hour from now) listed it while it was still valid. RFC 5280
+        // §3.3: it must still be on the next regular CRL, the first issued beyond its validity period.
+        CertificateIssuer past = new CertificateIssuer(new PublicationUrls("http://127.0.0.1:8080", "127.0.0.1", 10389, Dit.of("dc=example,dc=com")),
+                Clock.fixed(NOW.minus(Duration.ofDays(29)), ZoneOffset.UTC));
+        CertificateDetails expiring = details(past.smime(ca, "soon@example.com", "Soon", "test", SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256, Duration.ofDays(30)));
+        registry.addCertificate(caRecord, expiring, ADMIN);
+        registry.revoke(ca.name(), expiring.serial(), RevocationReason.KEY_COMPROMISE, null, ADMIN);
+
+        assertEquals(List.of(expiring.serial().hex()), registry.revocationList(ca.name(), NOW.plus(Duration.ofHours(1))).stream()
+                .map(entry -> entry.serial().hex()).toList(), "the last full CRL was issued before it expired: listed once more");
+        assertEquals(List.of(), registry.revocationList(ca.name(), NOW.plus(Duration.ofDays(2))), "a full CRL after its expiry listed it: gone");
     }
 
     @Test

@@ -37,7 +37,7 @@ class SearchKeyBackfillIT {
     }
 
     @Test
-    void open_registryOfSchema5_replacesItsSkidHashesByRfc4387s() throws Exception {
+    void open_registryOfSchema6_replacesItsSkidHashesByRfc4387s() throws Exception {
         Service.start(TestServices.config(data, 100), true, Clock.systemUTC()).close();
         Path file = data.resolve("registry.db");
         X509Certificate alice = KeyFiles.readPem(data.resolve("demo/alice-encryption.pem")).get(0);
@@ -46,10 +46,10 @@ class SearchKeyBackfillIT {
         String rfc = java.util.Base64.getEncoder().withoutPadding().encodeToString(java.security.MessageDigest.getInstance("SHA-1").digest(identifier));
         String old = java.util.Base64.getEncoder().withoutPadding().encodeToString(identifier);
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-            // As schema 5 stored it: the identifier itself under sKIDHash.
+            // As schema 6 stored it: the identifier itself under sKIDHash.
             connection.createStatement().executeUpdate("UPDATE certificate_search_key SET value = (SELECT s.value FROM certificate_search_key s"
                     + " WHERE s.certificate_id = certificate_search_key.certificate_id AND s.kind = 'sKID') WHERE kind = 'sKIDHash'");
-            connection.createStatement().executeUpdate("DELETE FROM schema_version WHERE version > 5");
+            connection.createStatement().executeUpdate("DELETE FROM schema_version WHERE version > 6");
         }
         try (Registry registry = Registry.open(file, Clock.systemUTC())) {
             var found = registry.certificatesBySearchKey("sKIDHash", rfc, Instant.now(), 5);

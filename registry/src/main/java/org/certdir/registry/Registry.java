@@ -59,7 +59,7 @@ public final class Registry implements AutoCloseable {
     }
 
     /**
-     * Certificates recorded before the search keys existed (schema 5), or whose sKIDHash schema 6 dropped as computed
+     * Certificates recorded before the search keys existed (schema 5), or whose sKIDHash schema 7 dropped as computed
      * against RFC 4387, get theirs, a thousand per transaction.
      */
     private void fillMissingSearchKeys() {
@@ -511,18 +511,34 @@ public final class Registry implements AutoCloseable {
     // ---- CRLs
 
     /**
-     * The certificates a CA's full CRL lists now: revoked and held ones. A certificate that has expired leaves
-     * the list only once it appeared on a full CRL, i.e. was revoked before {@code listedBefore} (the previous
-     * full CRL's thisUpdate), as RFC 5280 §3.3 asks. Ordered by serial.
+     * The certificates a CA's full CRL lists now: revoked and held ones. RFC 5280 §3.3: an entry may leave only
+     * once it appeared on a CRL issued after the certificate expired; so an expired certificate is left out only
+     * when the previous full CRL ({@code previousFull}, its thisUpdate; null before the first) was issued after its
+     * notAfter and after its revocation, i.e. listed it as already expired. Ordered by serial.
      */
-    public List<RevokedCertificate> revocationList(CaName ca, Instant now, Instant listedBefore) {
+    public List<RevokedCertificate> revocationList(CaName ca, Instant previousFull) {
         return database.query("SELECT c.serial, c.revoked_at, c.reason, c.invalidity_date, c.not_after FROM certificate c JOIN ca ON ca.id = c.ca_id"
                 + " WHERE ca.name = ? AND c.status IN ('revoked', 'on-hold') AND NOT (c.not_after < ? AND c.revoked_at < ?) ORDER BY c.id", statement -> {
+                    long listedBefore = previousFull == null ? Long.MIN_VALUE : previousFull.toEpochMilli();
                     statement.setString(1, ca.value());
-                    statement.setLong(2, now.toEpochMilli());
-                    statement.setLong(3, listedBefore == null ? Long.MIN_VALUE : listedBefore.toEpochMilli());
+                    statement.setLong(2, listedBefore);
+                    statement.setLong(3, listedBefore);
                 }, row -> new RevokedCertificate(Serial.parseHex(row.getString(1)), Instant.ofEpochMilli(row.getLong(2)), reason(row, 3),
                         instant(row, 4), Instant.ofEpochMilli(row.getLong(5))));
+    }
+
+    /**
+     * When the first change a CRL lists (a revocation, hold or release; not a newly recorded certificate) of one
+     * CA's certificates happened after {@code revision}; empty when there is none. What the CRL publisher decides
+     * from, so a change a crash or a failed issuance interrupted is still found after it.
+     */
+    public Optional<Instant> firstCrlChangeAfter(CaName ca, long revision) {
+        return database.query("SELECT MIN(s.changed_at) FROM status_change s JOIN certificate c ON c.id = s.certificate_id JOIN ca ON ca.id = c.ca_id"
+                + " WHERE s.revision > ? AND (s.status <> 'valid' OR s.reason = " + RevocationReason.REMOVE_FROM_CRL.code() + ") AND ca.name = ?",
+                statement -> {
+                    statement.setLong(1, revision);
+                    statement.setString(2, ca.value());
+                }, row -> instant(row, 1)).stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
     /** The changes of one CA's certificates after {@code revision}, oldest first: what a delta CRL lists. */
@@ -551,9 +567,21 @@ public final class Registry implements AutoCloseable {
 
     /** The newest full (or delta) CRL of a CA without its bytes. */
     public Optional<CrlSummary> latestCrlSummary(CaName ca, boolean delta) {
+        return crlSummary(" WHERE ca.name = ? AND crl.base_number IS " + (delta ? "NOT NULL" : "NULL") + " ORDER BY crl.number DESC LIMIT 1",
+                statement -> statement.setString(1, ca.value()));
+    }
+
+    /** One CRL of a CA, by number, without its bytes. */
+    public Optional<CrlSummary> crlSummary(CaName ca, long number) {
+        return crlSummary(" WHERE ca.name = ? AND crl.number = ?", statement -> {
+            statement.setString(1, ca.value());
+            statement.setLong(2, number);
+        });
+    }
+
+    private Optional<CrlSummary> crlSummary(String where, Database.Binder binder) {
         return database.query("SELECT ca.name, crl.number, crl.base_number, crl.revision, crl.this_update, crl.next_update, crl.entries"
-                + " FROM crl JOIN ca ON ca.id = crl.ca_id WHERE ca.name = ? AND crl.base_number IS " + (delta ? "NOT NULL" : "NULL")
-                + " ORDER BY crl.number DESC LIMIT 1", statement -> statement.setString(1, ca.value()), row -> {
+                + " FROM crl JOIN ca ON ca.id = crl.ca_id" + where, binder, row -> {
                     long base = row.getLong(3);
                     Long baseNumber = row.wasNull() ? null : base;
                     return new CrlSummary(new CaName(row.getString(1)), row.getLong(2), baseNumber, row.getLong(4), Instant.ofEpochMilli(row.getLong(5)),

@@ -18,7 +18,7 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
  * a hash of the identifier, which may be of any length, not the identifier itself), taken over the key identifier's
  * octets; a certificate without the extension is given the identifier RFC 5280 §4.2.1.2 method 1 would have given
  * it (the SHA-1 of its subjectPublicKey bits). {@code sKID} is that identifier itself, base64: the form EJBCA answers
- * to {@code sKIDHash}, and what certdir stored as {@code sKIDHash} before schema 6, so either still finds it.
+ * to {@code sKIDHash}, and what certdir stored as {@code sKIDHash} before schema 7, so either still finds it.
  */
 public final class SearchKeys {
 

@@ -57,14 +57,18 @@ public final class CrlBuilder {
     private CrlBuilder() {
     }
 
-    /** A full CRL; {@code freshestCrl} is the delta CRL's URL, or null when no deltas are issued. */
+    /**
+     * A full CRL; {@code freshestCrl} are the URLs the delta CRL is published at (one distribution point whose
+     * names are alternative ways to the same CRL, RFC 5280 §4.2.1.13), empty when no deltas are issued.
+     */
     public static byte[] full(X509Certificate ca, ContentSigner signer, long number, Instant thisUpdate, Instant nextUpdate,
-                              Iterable<Entry> entries, String freshestCrl) {
+                              Iterable<Entry> entries, java.util.List<String> freshestCrl) {
         ExtensionsGenerator extensions = crlExtensions(ca, number);
         try {
-            if (freshestCrl != null) {
+            if (!freshestCrl.isEmpty()) {
+                GeneralName[] names = freshestCrl.stream().map(url -> new GeneralName(GeneralName.uniformResourceIdentifier, url)).toArray(GeneralName[]::new);
                 extensions.addExtension(Extension.freshestCRL, false, new CRLDistPoint(new DistributionPoint[] {new DistributionPoint(
-                        new DistributionPointName(new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, freshestCrl))), null, null)}));
+                        new DistributionPointName(new GeneralNames(names)), null, null)}));
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot add the Freshest CRL extension", e);

@@ -101,10 +101,12 @@ class CrlBuilderTest {
     @Test
     void full_matchesBouncyCastle_byteForByte_andVerifies() throws Exception {
         String delta = "http://127.0.0.1:8080/crl/test-delta.crl";
-        byte[] ours = CrlBuilder.full(ca, signer(), 42, THIS_UPDATE, NEXT_UPDATE, ENTRIES, delta);
+        String ldapDelta = "ldap://127.0.0.1:10389/cn=Test,ou=CAs,ou=pki,dc=example,dc=com?deltaRevocationList;binary?base?objectClass=deltaCRL";
+        byte[] ours = CrlBuilder.full(ca, signer(), 42, THIS_UPDATE, NEXT_UPDATE, ENTRIES, List.of(delta, ldapDelta));
         X509v2CRLBuilder oracle = oracle(42);
         oracle.addExtension(Extension.freshestCRL, false, new CRLDistPoint(new DistributionPoint[] {new DistributionPoint(
-                new DistributionPointName(new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, delta))), null, null)}));
+                new DistributionPointName(new GeneralNames(new GeneralName[] {new GeneralName(GeneralName.uniformResourceIdentifier, delta),
+                        new GeneralName(GeneralName.uniformResourceIdentifier, ldapDelta)})), null, null)}));
         assertArrayEquals(tbs(oracle.build(signer()).getEncoded()), tbs(ours));
         X509CRL crl = jdk(ours);
         crl.verify(ca.getPublicKey());
@@ -127,7 +129,7 @@ class CrlBuilderTest {
 
     @Test
     void emptyCrl_hasNoRevokedCertificates_andVerifies() throws Exception {
-        byte[] ours = CrlBuilder.full(ca, signer(), 1, THIS_UPDATE, NEXT_UPDATE, List.of(), null);
+        byte[] ours = CrlBuilder.full(ca, signer(), 1, THIS_UPDATE, NEXT_UPDATE, List.of(), List.of());
         X509CRL crl = jdk(ours);
         crl.verify(ca.getPublicKey());
         assertEquals(null, crl.getRevokedCertificates());
@@ -136,10 +138,10 @@ class CrlBuilderTest {
     @Test
     void badArguments_sayWhatIsWrong() {
         assertEquals("nextUpdate must be after thisUpdate: " + THIS_UPDATE + " !> " + THIS_UPDATE,
-                assertThrows(IllegalArgumentException.class, () -> CrlBuilder.full(ca, signer(), 1, THIS_UPDATE, THIS_UPDATE, List.of(), null)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> CrlBuilder.full(ca, signer(), 1, THIS_UPDATE, THIS_UPDATE, List.of(), List.of())).getMessage());
         assertEquals("a delta CRL's number must be greater than its base's: 5 !> 5",
                 assertThrows(IllegalArgumentException.class, () -> CrlBuilder.delta(ca, signer(), 5, 5, THIS_UPDATE, NEXT_UPDATE, List.of())).getMessage());
         assertEquals("CRL number must be positive, was 0",
-                assertThrows(IllegalArgumentException.class, () -> CrlBuilder.full(ca, signer(), 0, THIS_UPDATE, NEXT_UPDATE, List.of(), null)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> CrlBuilder.full(ca, signer(), 0, THIS_UPDATE, NEXT_UPDATE, List.of(), List.of())).getMessage());
     }
 }

@@ -52,7 +52,7 @@ public record ServiceConfig(
     }
 
     public record Crl(Duration fullValidity, Duration fullPeriod, boolean deltas, Duration deltaValidity, Duration deltaPeriod,
-                      Duration debounce, Duration staleMargin, List<Point> points) {
+                      Duration debounce, Duration fullOnChangeWithin, Duration staleMargin, List<Point> points) {
     }
 
     /**
@@ -151,6 +151,7 @@ public record ServiceConfig(
                         read.value("crl.delta-validity", c -> positive(c.getDuration("crl.delta-validity"))),
                         read.value("crl.delta-period", c -> positive(c.getDuration("crl.delta-period"))),
                         read.value("crl.debounce", c -> c.getDuration("crl.debounce")),
+                        read.value("crl.full-on-change-within", c -> c.getDuration("crl.full-on-change-within")),
                         read.value("crl.stale-margin", c -> c.getDuration("crl.stale-margin")),
                         read.value("crl.points", ServiceConfig::points)),
                 new Demo(

@@ -76,7 +76,7 @@ public final class HealthCheck {
 
     /**
      * Every CA's CRL at every point: degraded when a point's last attempt failed, or its newest full CRL is
-     * older than the full period plus the margin (a CRL about to go stale at that point).
+     * older than the full period plus the margin (a CRL about to go stale at that point), or a CA's CRLs cannot be issued.
      */
     private JsonObject crls() {
         JsonArray points = new JsonArray();
@@ -100,7 +100,11 @@ public final class HealthCheck {
             healthy &= ok;
             points.add(point);
         }
-        return new JsonObject().put("status", healthy ? "ok" : "degraded").put("points", points);
+        JsonArray issuance = new JsonArray();
+        crl.issuanceErrors().forEach((ca, error) -> issuance.add(new JsonObject().put("ca", ca.value()).put("status", "degraded")
+                .put("error", "CRL issuance fails, retried with backoff: " + error)));
+        healthy &= issuance.isEmpty();
+        return new JsonObject().put("status", healthy ? "ok" : "degraded").put("points", points).put("issuance", issuance);
     }
 
     /**

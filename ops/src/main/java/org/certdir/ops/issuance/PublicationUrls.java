@@ -29,6 +29,11 @@ public record PublicationUrls(String baseUrl, String ldapHost, int ldapPort, Dit
         return baseUrl + "/crl/" + ca + ".crl";
     }
 
+    /** Where the CA's delta CRL is served over HTTP, as its full CRLs name it in Freshest CRL. */
+    public String deltaCrl(CaName ca) {
+        return baseUrl + "/crl/" + ca + "-delta.crl";
+    }
+
     public String caIssuers(CaName ca) {
         return baseUrl + "/aia/" + ca + ".crt";
     }
@@ -42,10 +47,19 @@ public record PublicationUrls(String baseUrl, String ldapHost, int ldapPort, Dit
      * {@code ldap://host:port/cn=...?certificateRevocationList;binary?base?objectClass=cRLDistributionPoint}.
      */
     public String ldapCrl(String caCommonName) {
+        return ldapUrl(caCommonName, PkiAttributes.CERTIFICATE_REVOCATION_LIST, "cRLDistributionPoint");
+    }
+
+    /** The same for the CA entry's delta CRL, as its full CRLs name it in Freshest CRL. */
+    public String ldapDeltaCrl(String caCommonName) {
+        return ldapUrl(caCommonName, PkiAttributes.DELTA_REVOCATION_LIST, "deltaCRL");
+    }
+
+    private String ldapUrl(String caCommonName, String attribute, String objectClass) {
         DN entry = dit.ca(caCommonName);
         try {
-            return new LDAPURL("ldap", ldapHost, ldapPort, entry, new String[] {PkiAttributes.CERTIFICATE_REVOCATION_LIST},
-                    SearchScope.BASE, Filter.createEqualityFilter("objectClass", "cRLDistributionPoint")).toString();
+            return new LDAPURL("ldap", ldapHost, ldapPort, entry, new String[] {attribute},
+                    SearchScope.BASE, Filter.createEqualityFilter("objectClass", objectClass)).toString();
         } catch (LDAPException e) {
             throw new IllegalArgumentException("cannot build an LDAP URL for " + entry + ": " + e.getMessage(), e);
         }
