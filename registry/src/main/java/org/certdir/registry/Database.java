@@ -115,22 +115,40 @@ final class Database implements AutoCloseable {
         }
     }
 
-    /** Runs {@code work} in one transaction; returns only after the commit. */
+    /**
+     * Runs {@code work} in one transaction; returns only after the commit. Whatever {@code work} throws, an
+     * {@link Error} included (an OutOfMemoryError halfway through an import), rolls the transaction back: restoring
+     * auto-commit on a connection with an open transaction would commit the partial work.
+     */
     synchronized <T> T transaction(Work<T> work) {
         try {
             connection.setAutoCommit(false);
+            T result;
             try {
-                T result = work.run();
+                result = work.run();
                 connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+            } catch (Throwable e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException | RuntimeException rollbackFailed) {
+                    e.addSuppressed(rollbackFailed);
+                }
+                restoreAutoCommit(e);
                 throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
+            connection.setAutoCommit(true);
+            return result;
         } catch (SQLException e) {
             throw new RegistryException("registry " + file + " could not commit: " + e.getMessage(), e);
+        }
+    }
+
+    /** After a rollback: nothing is pending, so turning auto-commit back on commits nothing. */
+    private void restoreAutoCommit(Throwable failure) {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException | RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 
