@@ -121,6 +121,14 @@ final class Database implements AutoCloseable {
      * auto-commit on a connection with an open transaction would commit the partial work.
      */
     synchronized <T> T transaction(Work<T> work) {
+        return transaction(work, () -> { });
+    }
+
+    /**
+     * {@link #transaction(Work)}, then {@code committed} right after the commit, still under the lock: what it
+     * does happens in commit order. Keep it to queueing (it must not throw).
+     */
+    synchronized <T> T transaction(Work<T> work, Runnable committed) {
         try {
             connection.setAutoCommit(false);
             T result;
@@ -137,6 +145,7 @@ final class Database implements AutoCloseable {
                 throw e;
             }
             connection.setAutoCommit(true);
+            committed.run();
             return result;
         } catch (SQLException e) {
             throw new RegistryException("registry " + file + " could not commit: " + e.getMessage(), e);

@@ -12,9 +12,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The authoritative record of CAs, certificates and their status, CRLs issued, admin actions, the change feed
@@ -28,11 +32,17 @@ import java.util.function.Consumer;
  */
 public final class Registry implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
+
     private final Database database;
     private final Clock clock;
     private final Outbox outbox;
     private final TrustList trustList;
     private final List<Consumer<StatusChange>> listeners = new CopyOnWriteArrayList<>();
+    /** Committed changes not yet given to the listeners, in revision order: queued under the database lock at commit. */
+    private final Queue<StatusChange> undelivered = new ConcurrentLinkedQueue<>();
+    /** Held while delivering, so that one thread at a time hands out the queue, in order. */
+    private final Object delivery = new Object();
 
     private Registry(Database database, Clock clock) {
         this.database = database;
@@ -113,8 +123,10 @@ public final class Registry implements AutoCloseable {
     }
 
     /**
-     * Calls {@code listener} with every status change, right after it committed, on the committing thread:
-     * keep it short (update an index, wake a worker).
+     * Calls {@code listener} with every status change right after it committed, in revision order, on a committing
+     * thread (the change's own, or one that committed just before it), before the call that made the change returns:
+     * keep it short (update an index, wake a worker). A listener that throws is logged and does not keep the change
+     * from the listeners after it.
      */
     public void onStatusChange(Consumer<StatusChange> listener) {
         listeners.add(listener);
@@ -283,8 +295,8 @@ public final class Registry implements AutoCloseable {
                 added.add(new Added(record, false));
             }
             return added;
-        });
-        notifyListeners(changes);
+        }, () -> undelivered.addAll(changes));
+        deliver();
         return results;
     }
 
@@ -380,8 +392,8 @@ public final class Registry implements AutoCloseable {
                 }
             }
             return updated;
-        });
-        notifyListeners(changes);
+        }, () -> undelivered.addAll(changes));
+        deliver();
         return result;
     }
 
@@ -413,10 +425,23 @@ public final class Registry implements AutoCloseable {
                 record.invalidityDate(), Instant.ofEpochMilli(at));
     }
 
-    private void notifyListeners(List<StatusChange> changes) {
-        for (StatusChange change : changes) {
-            for (Consumer<StatusChange> listener : listeners) {
-                listener.accept(change);
+    /**
+     * Hands the committed changes to the listeners. Changes are queued in commit order under the database lock, and
+     * drained here by one thread at a time, so revision N+1 never reaches a listener before N even when two
+     * transactions commit at once. A thread that finds another delivering waits for it, so its own change has been
+     * delivered when it returns.
+     */
+    private void deliver() {
+        synchronized (delivery) {
+            for (StatusChange change = undelivered.poll(); change != null; change = undelivered.poll()) {
+                for (Consumer<StatusChange> listener : listeners) {
+                    try {
+                        listener.accept(change);
+                    } catch (RuntimeException e) {
+                        LOG.error("a status listener failed on revision {} ({}/{} {}); the other listeners still got it", change.revision(),
+                                change.ca(), change.serial(), change.status().dbName(), e);
+                    }
+                }
             }
         }
     }
