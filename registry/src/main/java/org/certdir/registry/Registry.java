@@ -479,6 +479,40 @@ public final class Registry implements AutoCloseable {
         return byMail;
     }
 
+    /** Every mail address the registry knows a certificate for, in order: the people a full republication writes. */
+    public List<String> mailAddresses() {
+        return database.query("SELECT DISTINCT mail FROM certificate_mail ORDER BY mail", statement -> { }, row -> row.getString(1));
+    }
+
+    /**
+     * Queues the directory publication of everyone whose valid encryption certificate expired since the last call
+     * (at most up to now), and remembers how far it got in the same transaction, so that a restart catches up on
+     * what expired meanwhile. The first call ever covers everything expired so far. Returns the addresses queued.
+     */
+    public int queueExpiredOwners() {
+        long now = now();
+        return database.transaction(() -> {
+            List<Long> positions = database.select("SELECT position FROM registry_position WHERE name = 'directory.expiry'", statement -> { },
+                    row -> row.getLong(1));
+            long from = positions.isEmpty() ? Long.MIN_VALUE : positions.get(0);
+            if (now <= from) {
+                return 0;
+            }
+            List<String> mails = database.select("SELECT DISTINCT m.mail FROM certificate c JOIN certificate_mail m ON m.certificate_id = c.id"
+                    + " WHERE c.not_after > ? AND c.not_after <= ? AND c.status = 'valid' AND c.usage IN ('encryption', 'encryption_and_signing')",
+                    statement -> {
+                        statement.setLong(1, from);
+                        statement.setLong(2, now);
+                    }, row -> row.getString(1));
+            for (String mail : mails) {
+                outbox.enqueue(Outbox.DIRECTORY_PERSON, mail);
+            }
+            database.update("INSERT INTO registry_position (name, position) VALUES ('directory.expiry', ?)"
+                    + " ON CONFLICT (name) DO UPDATE SET position = excluded.position", statement -> statement.setLong(1, now));
+            return mails.size();
+        });
+    }
+
     /** Certificates matching a query, newest first, one page at a time. */
     public CertificateQuery.Page search(CertificateQuery query) {
         StringBuilder where = new StringBuilder(" WHERE 1 = 1");

@@ -87,11 +87,18 @@ public final class AdminApi {
         Actor actor = actor(context);
         long started = System.nanoTime();
         try {
-            int people = publisher.republish(registry);
+            DirectoryPublisher.Republication result = publisher.republish(registry);
+            int people = result.people();
             long millis = (System.nanoTime() - started) / 1_000_000;
-            registry.recordAction(actor, "directory.republish", "directory", people + " people in " + millis + " ms");
+            registry.recordAction(actor, "directory.republish", "directory", people + " people in " + millis + " ms"
+                    + (result.refused().isEmpty() ? "" : ", " + result.refused().size() + " refused by the directory"));
             LOG.info("AUDIT {} republished the directory: {} people in {} ms", actor.name(), people, millis);
-            HttpListeners.json(context, 200, new JsonObject().put("people", people).put("cas", registry.cas().size()).put("millis", millis));
+            // Subjects the directory refused were skipped (the others are published) and are listed for the admin.
+            JsonArray refused = new JsonArray();
+            result.refused().forEach(one -> refused.add(new JsonObject().put("topic", one.topic())
+                    .put("subject", DirectoryPublisher.abbreviate(one.subject())).put("error", one.error())));
+            HttpListeners.json(context, 200, new JsonObject().put("people", people).put("cas", registry.cas().size()).put("millis", millis)
+                    .put("refused", refused));
         } catch (PublicationException e) {
             error(context, 502, null, "the directory refused the republication: " + e.getMessage());
         }
