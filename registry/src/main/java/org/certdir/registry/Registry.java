@@ -797,6 +797,11 @@ public final class Registry implements AutoCloseable {
         return database.file();
     }
 
+    /** The clock that stamps every change: dates given with a change are checked against it (and read in its zone). */
+    public Clock clock() {
+        return clock;
+    }
+
     @Override
     public void close() {
         database.close();

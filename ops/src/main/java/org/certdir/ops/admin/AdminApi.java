@@ -435,13 +435,27 @@ public final class AdminApi {
         }
     }
 
-    private static Instant invalidityDate(JsonObject body) {
+    /**
+     * A date without a time is the start of that day in the service's time zone (its clock's): "today" is never in
+     * the future, east of UTC included. Checked against the registry's clock, which stamps the revocation.
+     */
+    private Instant invalidityDate(JsonObject body) {
         String value = string(body, "invalidityDate");
         if (value == null) {
             return null;
         }
-        Instant instant = instant("invalidityDate", value);
-        if (instant.isAfter(Instant.now())) {
+        java.time.Clock clock = registry.clock();
+        Instant instant;
+        try {
+            instant = Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            try {
+                instant = java.time.LocalDate.parse(value).atStartOfDay(clock.getZone()).toInstant();
+            } catch (DateTimeParseException notADate) {
+                throw new BadRequest("invalidityDate", "invalidityDate '" + value + "' is not a date: give 2026-11-20 or 2026-11-20T08:30:00Z");
+            }
+        }
+        if (instant.isAfter(clock.instant())) {
             // RFC 5280 §5.3.2: the date on which the key is known or suspected to have been compromised: not in the future.
             throw new BadRequest("invalidityDate", "invalidityDate " + value + " is in the future");
         }
