@@ -3,6 +3,7 @@ package org.certdir.ops;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.unboundid.ldap.sdk.Attribute;
 import com.unboundid.ldap.sdk.Filter;
@@ -344,5 +345,53 @@ class PublicationIT {
         assertEquals(1, outbox.retryFailed(), "a start tries it again");
         worker.drainOnce();
         assertEquals(1, outbox.refusedCount());
+    }
+
+    @Test
+    void caEntryRewrittenWhileCrlsAreWritten_neverLosesTheNewestCrl_norFails() throws Exception {
+        // Any certificate stands in for a cross-certificate: the publisher only wraps it in a pair.
+        CertificateDetails cross = CertificateDetails.parse(ca.certificate().getEncoded());
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<byte[]> lastCrl = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.CompletableFuture<Void> crls = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            for (int number = 1; !stop.get(); number++) {
+                byte[] der = ("CRL number " + number).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                publisher.publishCrl(caRecord, der, false, false);
+                lastCrl.set(der);
+            }
+        });
+        try {
+            // Without cross-certificates, then with: the attribute is new, so the entry is written again whole.
+            for (int i = 0; i < 25 && !crls.isDone(); i++) {
+                publisher.publishCa(caRecord, java.util.List.of());
+                publisher.publishCa(caRecord, java.util.List.of(cross));
+                // A CRL written before the entry is read must be there (or a newer one).
+                byte[] written = lastCrl.get();
+                byte[] onEntry = crlOnCaEntry();
+                if (written != null && onEntry != null) {
+                    int number = Integer.parseInt(new String(onEntry, java.nio.charset.StandardCharsets.US_ASCII).substring("CRL number ".length()));
+                    int before = Integer.parseInt(new String(written, java.nio.charset.StandardCharsets.US_ASCII).substring("CRL number ".length()));
+                    assertTrue(number >= before, "the entry went back from CRL " + before + " to " + number + " in round " + i);
+                }
+            }
+        } finally {
+            stop.set(true);
+        }
+        crls.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertArrayEquals(lastCrl.get(), crlOnCaEntry());
+    }
+
+    /** The CA entry's full CRL; a read that ApacheDS fails with 'other' while the entry is modified is read again. */
+    private byte[] crlOnCaEntry() throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return service.getEntry(DIT.ca("Test CA").toString(), "certificateRevocationList;binary")
+                        .getAttributeValueBytes("certificateRevocationList;binary");
+            } catch (com.unboundid.ldap.sdk.LDAPException e) {
+                if (e.getResultCode() != com.unboundid.ldap.sdk.ResultCode.OTHER || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 }
