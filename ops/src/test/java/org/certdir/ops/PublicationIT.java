@@ -189,14 +189,19 @@ class PublicationIT {
 
     /** An encryption certificate of the test CA naming every address in {@code mails} (rfc822Names), for {@code days}. */
     private CertificateDetails recordedFor(Duration validity, String... mails) throws Exception {
+        return recordedFor(new org.bouncycastle.asn1.x500.X500Name("CN=Shared " + mails[0]), validity, mails);
+    }
+
+    private CertificateDetails recordedFor(org.bouncycastle.asn1.x500.X500Name subject, Duration validity, String... mails) throws Exception {
         org.bouncycastle.asn1.x509.GeneralName[] names = Stream.of(mails)
                 .map(mail -> new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.rfc822Name, mail))
                 .toArray(org.bouncycastle.asn1.x509.GeneralName[]::new);
         java.security.KeyPair keys = KeyAlgorithm.EC_P256.generate();
         java.time.Instant now = java.time.Instant.now();
-        var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(ca.certificate(),
+        var builder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(
+                org.bouncycastle.asn1.x500.X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded()),
                 new java.math.BigInteger(120, new java.security.SecureRandom()).setBit(119), java.util.Date.from(now.minusSeconds(60)),
-                java.util.Date.from(now.plus(validity)), new javax.security.auth.x500.X500Principal("CN=Shared " + mails[0]), keys.getPublic());
+                java.util.Date.from(now.plus(validity)), subject, keys.getPublic());
         builder.addExtension(org.bouncycastle.asn1.x509.Extension.keyUsage, true,
                 new org.bouncycastle.asn1.x509.KeyUsage(org.bouncycastle.asn1.x509.KeyUsage.keyAgreement));
         builder.addExtension(org.bouncycastle.asn1.x509.Extension.extendedKeyUsage, false,
@@ -252,7 +257,7 @@ class PublicationIT {
     @Test
     void republish_besideTheWorker_neverPutsBackARevokedCertificate_norDropsOneIssuedMeanwhile() throws Exception {
         // Enough people that the republication takes a while; the victim is published last (addresses in order).
-        for (int i = 0; i < 250; i++) {
+        for (int i = 0; i < 150; i++) {
             recordedFor(Duration.ofDays(30), String.format("p%03d@example.com", i));
         }
         CertificateDetails victim = recordedFor(Duration.ofDays(30), "zz-last@example.com");
@@ -263,7 +268,7 @@ class PublicationIT {
         org.certdir.directory.publication.PublicationWorker worker = new org.certdir.directory.publication.PublicationWorker(registry, publisher);
         java.util.concurrent.CompletableFuture<Void> republication = java.util.concurrent.CompletableFuture.runAsync(() -> publisher.republish(registry));
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (lookup("p100@example.com").isEmpty() || servedFor("p100@example.com").isEmpty()) {
+        while (lookup("p040@example.com").isEmpty() || servedFor("p040@example.com").isEmpty()) {
             // The republication is under way (it has read the registry and is writing people).
             if (republication.isDone() || System.nanoTime() > deadline) {
                 break;
@@ -393,5 +398,26 @@ class PublicationIT {
                 }
             }
         }
+    }
+
+
+    @Test
+    void recordTheServerRefuses_isMarkedRefusedOnce_andTheOthersArePublished() throws Exception {
+        // A blank subject CN makes a blank cn and sn, which ApacheDS refuses with invalidAttributeSyntax.
+        org.bouncycastle.asn1.x500.X500Name blank = new org.bouncycastle.asn1.x500.X500Name(new org.bouncycastle.asn1.x500.RDN[] {
+                new org.bouncycastle.asn1.x500.RDN(org.bouncycastle.asn1.x500.style.BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(" "))});
+        recordedFor(blank, Duration.ofDays(30), "jo@example.com");
+        CertificateDetails kim = recordedFor(Duration.ofDays(30), "kim@example.com");
+        org.certdir.directory.publication.PublicationWorker worker = new org.certdir.directory.publication.PublicationWorker(registry, publisher, clock);
+
+        worker.drainOnce();
+        worker.drainOnce();
+
+        assertEquals(Set.of(kim.serial().hex()), servedFor("kim@example.com"));
+        assertEquals(java.util.List.of(), lookup("jo@example.com"));
+        org.certdir.registry.Outbox.Task refused = registry.outbox().refused(5).get(0);
+        assertEquals("jo@example.com", refused.subject());
+        assertEquals(1, refused.attempts(), "tried once, not retried for ever");
+        assertTrue(refused.lastError().startsWith("cannot publish the certificates of jo@example.com: 21 (invalid attribute syntax)"), refused.lastError());
     }
 }
