@@ -55,7 +55,20 @@ public final class Registry implements AutoCloseable {
     public static Registry open(Path file, Clock clock) {
         Registry registry = new Registry(Database.open(file), clock);
         registry.fillMissingSearchKeys();
+        registry.createPositions();
         return registry;
+    }
+
+    /**
+     * How far a reader of the registry got, by name ({@code directory.expiry}: see {@link #queueExpiredOwners}), and
+     * the index that finds certificates by notAfter. Created if missing rather than by a numbered schema script:
+     * idempotent, valid in PostgreSQL too, and free of the version numbers other changes are taking.
+     */
+    private void createPositions() {
+        database.transaction(() -> {
+            database.update("CREATE TABLE IF NOT EXISTS registry_position (name TEXT PRIMARY KEY, position BIGINT NOT NULL)", statement -> { });
+            return database.update("CREATE INDEX IF NOT EXISTS certificate_by_not_after ON certificate (not_after)", statement -> { });
+        });
     }
 
     private void insertSearchKeys(long certificateId, CertificateDetails certificate) throws SQLException {
