@@ -149,7 +149,7 @@ public final class PublicationWorker implements AutoCloseable {
             }
             Duration delay = backoff(task.attempts());
             registry.outbox().retryLater(task.topic(), task.subject(), task.id(), e.getMessage(), delay);
-            LOG.warn("cannot publish {} {} (attempt {}), retrying in {} s: {}", task.topic(), task.subject(), task.attempts() + 1,
+            LOG.warn("cannot publish {} {} (attempt {}), retrying in {} s: {}", task.topic(), DirectoryPublisher.abbreviate(task.subject()), task.attempts() + 1,
                     delay.toSeconds(), e.getMessage());
         }
     }
