@@ -144,13 +144,13 @@ public final class Service implements AutoCloseable {
         // After a directory outage, a pooled connection is dead: retry once on a fresh one before reporting failure.
         pool.setRetryFailedOperationsDueToInvalidConnections(true);
         parts.add(pool::close);
-        DirectoryPublisher publisher = new DirectoryPublisher(pool, ldap.dit());
+        DirectoryPublisher publisher = new DirectoryPublisher(pool, ldap.dit(), clock);
         if (!publisher.layoutPresent()) {
             // A new or wiped directory: the registry is the source of truth, publish all of it.
             publisher.republish(registry);
         }
 
-        worker = new PublicationWorker(registry, publisher);
+        worker = new PublicationWorker(registry, publisher, clock);
         registry.onStatusChange(change -> worker.wake());
         worker.start();
         parts.add(worker);

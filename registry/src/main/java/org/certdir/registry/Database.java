@@ -22,7 +22,7 @@ import java.util.List;
  */
 final class Database implements AutoCloseable {
 
-    static final int SCHEMA_VERSION = 7;
+    static final int SCHEMA_VERSION = 8;
 
     interface Work<T> {
         T run() throws SQLException;
@@ -140,19 +140,32 @@ final class Database implements AutoCloseable {
         }
     }
 
-    /** Runs {@code work} in one transaction; returns only after the commit. */
+    /**
+     * Runs {@code work} in one transaction; returns only after the commit. Whatever {@code work} throws, an
+     * {@link Error} included (an OutOfMemoryError halfway through an import), rolls the transaction back: restoring
+     * auto-commit on a connection with an open transaction would commit the partial work.
+     */
     synchronized <T> T transaction(Work<T> work) {
+        return transaction(work, () -> { });
+    }
+
+    /**
+     * {@link #transaction(Work)}, then {@code committed} right after the commit, still under the lock: what it
+     * does happens in commit order. Keep it to queueing (it must not throw).
+     */
+    synchronized <T> T transaction(Work<T> work, Runnable committed) {
         try {
             connection.setAutoCommit(false);
             T result;
             try {
                 result = work.run();
                 connection.commit();
-            } catch (SQLException | RuntimeException e) {
+            } catch (Throwable e) {
                 rollback(e);
                 throw e;
             }
             connection.setAutoCommit(true);
+            committed.run();
             return result;
         } catch (SQLException e) {
             if (diskFull(e)) {
@@ -168,7 +181,7 @@ final class Database implements AutoCloseable {
      * a transaction back by itself on SQLITE_FULL, and the rollback and the commit of auto-commit that follow fail
      * with "no transaction is active", which used to replace the real cause in the answer and the log.
      */
-    private void rollback(Exception cause) {
+    private void rollback(Throwable cause) {
         try {
             connection.rollback();
         } catch (SQLException | RuntimeException e) {

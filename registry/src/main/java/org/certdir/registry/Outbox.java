@@ -26,6 +26,12 @@ public final class Outbox {
     public record Task(long id, String topic, String subject, Instant createdAt, int attempts, String lastError) {
     }
 
+    /**
+     * {@code next_attempt_at} of a task whose subject the directory refused for good (a value it will never take):
+     * it is not due again until {@link #retryFailed} (at start-up) or a newer task of the same subject succeeds.
+     */
+    private static final long REFUSED = Long.MAX_VALUE;
+
     /** How far behind a topic is: tasks waiting, the oldest one's creation, and how many have failed at least once. */
     public record Stats(long depth, Instant oldest, long failing) {
     }
@@ -83,6 +89,79 @@ public final class Outbox {
                     statement.setString(4, subject);
                     statement.setLong(5, upToId);
                 }));
+    }
+
+    /**
+     * Marks the tasks of a subject up to {@code upToId} as refused: the directory will not take the subject's
+     * entry as it is (a value too long, a syntax it rejects), so retrying the same write cannot help. They stay,
+     * with {@code error}, so that {@link #refused} shows them and {@link #retryFailed} can try them after a fix.
+     */
+    public void refuse(String topic, String subject, long upToId, String error) {
+        database.transaction(() -> database.update("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
+                + " WHERE topic = ? AND subject = ? AND id <= ?", statement -> {
+                    statement.setString(1, error);
+                    statement.setLong(2, REFUSED);
+                    statement.setString(3, topic);
+                    statement.setString(4, subject);
+                    statement.setLong(5, upToId);
+                }));
+    }
+
+    /**
+     * Records that a full republication could not write a subject (it does not go through the queue): one refused
+     * task for it, replacing the ones an earlier republication left.
+     */
+    public void recordRefused(String topic, String subject, String error) {
+        long now = clock.millis();
+        database.transaction(() -> {
+            clearRefused(topic, subject);
+            return database.update("INSERT INTO outbox (topic, subject, created_at, next_attempt_at, attempts, last_error) VALUES (?, ?, ?, ?, 1, ?)",
+                    statement -> {
+                        statement.setString(1, topic);
+                        statement.setString(2, subject);
+                        statement.setLong(3, now);
+                        statement.setLong(4, REFUSED);
+                        statement.setString(5, error);
+                    });
+        });
+    }
+
+    /** Forgets the refused tasks of a subject, once a republication wrote it after all. */
+    public void forgetRefused(String topic, String subject) {
+        database.transaction(() -> clearRefused(topic, subject));
+    }
+
+    private int clearRefused(String topic, String subject) throws java.sql.SQLException {
+        return database.update("DELETE FROM outbox WHERE topic = ? AND subject = ? AND next_attempt_at = ?", statement -> {
+            statement.setString(1, topic);
+            statement.setString(2, subject);
+            statement.setLong(3, REFUSED);
+        });
+    }
+
+    /** The refused tasks, oldest first, at most {@code limit}. */
+    public List<Task> refused(int limit) {
+        return database.query("SELECT id, topic, subject, created_at, attempts, last_error FROM outbox WHERE next_attempt_at = ? ORDER BY id LIMIT ?",
+                statement -> {
+                    statement.setLong(1, REFUSED);
+                    statement.setInt(2, limit);
+                }, row -> new Task(row.getLong(1), row.getString(2), row.getString(3), Instant.ofEpochMilli(row.getLong(4)),
+                        row.getInt(5), row.getString(6)));
+    }
+
+    /** How many tasks are refused. */
+    public long refusedCount() {
+        return database.query("SELECT COUNT(*) FROM outbox WHERE next_attempt_at = ?", statement -> statement.setLong(1, REFUSED),
+                row -> row.getLong(1)).get(0);
+    }
+
+    /** Makes every refused task due now (at start-up: the directory or certdir may have been fixed); returns how many. */
+    public int retryFailed() {
+        long now = clock.millis();
+        return database.transaction(() -> database.update("UPDATE outbox SET next_attempt_at = ? WHERE next_attempt_at = ?", statement -> {
+            statement.setLong(1, now);
+            statement.setLong(2, REFUSED);
+        }));
     }
 
     public Stats stats(String... topics) {

@@ -12,9 +12,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The authoritative record of CAs, certificates and their status, CRLs issued, admin actions, the change feed
@@ -28,11 +32,17 @@ import java.util.function.Consumer;
  */
 public final class Registry implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
+
     private final Database database;
     private final Clock clock;
     private final Outbox outbox;
     private final TrustList trustList;
     private final List<Consumer<StatusChange>> listeners = new CopyOnWriteArrayList<>();
+    /** Committed changes not yet given to the listeners, in revision order: queued under the database lock at commit. */
+    private final Queue<StatusChange> undelivered = new ConcurrentLinkedQueue<>();
+    /** Held while delivering, so that one thread at a time hands out the queue, in order. */
+    private final Object delivery = new Object();
 
     private Registry(Database database, Clock clock) {
         this.database = database;
@@ -117,8 +127,10 @@ public final class Registry implements AutoCloseable {
     }
 
     /**
-     * Calls {@code listener} with every status change, right after it committed, on the committing thread:
-     * keep it short (update an index, wake a worker).
+     * Calls {@code listener} with every status change right after it committed, in revision order, on a committing
+     * thread (the change's own, or one that committed just before it), before the call that made the change returns:
+     * keep it short (update an index, wake a worker). A listener that throws is logged and does not keep the change
+     * from the listeners after it.
      */
     public void onStatusChange(Consumer<StatusChange> listener) {
         listeners.add(listener);
@@ -287,8 +299,8 @@ public final class Registry implements AutoCloseable {
                 added.add(new Added(record, false));
             }
             return added;
-        });
-        notifyListeners(changes);
+        }, () -> undelivered.addAll(changes));
+        deliver();
         return results;
     }
 
@@ -384,8 +396,8 @@ public final class Registry implements AutoCloseable {
                 }
             }
             return updated;
-        });
-        notifyListeners(changes);
+        }, () -> undelivered.addAll(changes));
+        deliver();
         return result;
     }
 
@@ -417,10 +429,23 @@ public final class Registry implements AutoCloseable {
                 record.invalidityDate(), Instant.ofEpochMilli(at));
     }
 
-    private void notifyListeners(List<StatusChange> changes) {
-        for (StatusChange change : changes) {
-            for (Consumer<StatusChange> listener : listeners) {
-                listener.accept(change);
+    /**
+     * Hands the committed changes to the listeners. Changes are queued in commit order under the database lock, and
+     * drained here by one thread at a time, so revision N+1 never reaches a listener before N even when two
+     * transactions commit at once. A thread that finds another delivering waits for it, so its own change has been
+     * delivered when it returns.
+     */
+    private void deliver() {
+        synchronized (delivery) {
+            for (StatusChange change = undelivered.poll(); change != null; change = undelivered.poll()) {
+                for (Consumer<StatusChange> listener : listeners) {
+                    try {
+                        listener.accept(change);
+                    } catch (RuntimeException e) {
+                        LOG.error("a status listener failed on revision {} ({}/{} {}); the other listeners still got it", change.revision(),
+                                change.ca(), change.serial(), change.status().dbName(), e);
+                    }
+                }
             }
         }
     }
@@ -456,6 +481,40 @@ public final class Registry implements AutoCloseable {
                     return null;
                 });
         return byMail;
+    }
+
+    /** Every mail address the registry knows a certificate for, in order: the people a full republication writes. */
+    public List<String> mailAddresses() {
+        return database.query("SELECT DISTINCT mail FROM certificate_mail ORDER BY mail", statement -> { }, row -> row.getString(1));
+    }
+
+    /**
+     * Queues the directory publication of everyone whose valid encryption certificate expired since the last call
+     * (at most up to now), and remembers how far it got in the same transaction, so that a restart catches up on
+     * what expired meanwhile. The first call ever covers everything expired so far. Returns the addresses queued.
+     */
+    public int queueExpiredOwners() {
+        long now = now();
+        return database.transaction(() -> {
+            List<Long> positions = database.select("SELECT position FROM registry_position WHERE name = 'directory.expiry'", statement -> { },
+                    row -> row.getLong(1));
+            long from = positions.isEmpty() ? Long.MIN_VALUE : positions.get(0);
+            if (now <= from) {
+                return 0;
+            }
+            List<String> mails = database.select("SELECT DISTINCT m.mail FROM certificate c JOIN certificate_mail m ON m.certificate_id = c.id"
+                    + " WHERE c.not_after > ? AND c.not_after <= ? AND c.status = 'valid' AND c.usage IN ('encryption', 'encryption_and_signing')",
+                    statement -> {
+                        statement.setLong(1, from);
+                        statement.setLong(2, now);
+                    }, row -> row.getString(1));
+            for (String mail : mails) {
+                outbox.enqueue(Outbox.DIRECTORY_PERSON, mail);
+            }
+            database.update("INSERT INTO registry_position (name, position) VALUES ('directory.expiry', ?)"
+                    + " ON CONFLICT (name) DO UPDATE SET position = excluded.position", statement -> statement.setLong(1, now));
+            return mails.size();
+        });
     }
 
     /** Certificates matching a query, newest first, one page at a time. */
@@ -768,6 +827,11 @@ public final class Registry implements AutoCloseable {
 
     public Path file() {
         return database.file();
+    }
+
+    /** The clock that stamps every change: dates given with a change are checked against it (and read in its zone). */
+    public Clock clock() {
+        return clock;
     }
 
     @Override

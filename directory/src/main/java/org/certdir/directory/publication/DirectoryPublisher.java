@@ -14,6 +14,8 @@ import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -22,13 +24,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.asn1.x509.CertificatePair;
+import org.certdir.registry.CaName;
 import org.certdir.registry.CaRecord;
 import org.certdir.registry.CertificateDetails;
 import org.certdir.registry.CertificateRecord;
+import org.certdir.registry.Outbox;
 import org.certdir.registry.Registry;
 import org.certdir.schemas.Dit;
 import org.certdir.schemas.PkiAttributes;
@@ -39,9 +44,18 @@ import org.slf4j.LoggerFactory;
  * Publishes the registry into a directory over LDAP: each CA under {@code ou=CAs,ou=pki}, and each person's
  * valid encryption certificates on their entry under {@code ou=people}.
  *
- * <p>A person's certificate attributes are always recomputed from everything the registry holds for the
- * address, so a revocation removes exactly the revoked certificate and leaves the person's others in place.
- * The same code writes into the embedded ApacheDS or an external OpenLDAP / 389-DS.
+ * <p>Design notes. A person's certificate attributes are always recomputed from everything the registry holds for
+ * the address, so a revocation removes exactly the revoked certificate and leaves the person's others in place.
+ * There is one entry per mail address ({@code uid=<address>}, {@code mail: <address>}), holding the certificates that
+ * name that address, because that is what mail clients look up: a certificate naming two addresses is on both
+ * entries, and the publication of one address never touches the other's. Only certificates valid at the time of
+ * writing are published (the worker queues the owners of expiring certificates, see {@link PublicationWorker}).
+ *
+ * <p>Every write of an entry from the registry ({@code publish...(…, Registry)}) reads the registry <em>inside</em>
+ * a lock held for that entry, and CRL writes take the same lock as their CA's entry: two writers of one entry (the
+ * worker, a republication, the CRL publisher) are serialised, and the later one always writes what it read later,
+ * so a republication can never put back a state the worker has already replaced. The same code writes into the
+ * embedded ApacheDS or an external OpenLDAP / 389-DS.
  */
 public final class DirectoryPublisher {
 
@@ -49,14 +63,83 @@ public final class DirectoryPublisher {
     private static final String[] PERSON_CLASSES = {"top", "person", "organizationalPerson", "inetOrgPerson"};
     private static final String[] CA_CLASSES = {"top", "cRLDistributionPoint", "pkiCA", "deltaCRL"};
 
+    /**
+     * The longest name or address written into the directory. Far above what RFC 5321 (254-octet addresses) and
+     * X.520 (64-character CNs) allow; far below what breaks ApacheDS: a 70,000-character address was answered
+     * {@code other} and left the JDBM partition failing every later request ({@code ERR_554 double get for block 0}).
+     * A longer value refuses its record here, before anything reaches the directory.
+     */
+    static final int MAX_NAME_LENGTH = 1024;
+
+    /** Locks for entries, by hash of the entry: enough that unrelated entries seldom wait for each other. */
+    private static final int ENTRY_LOCKS = 64;
+
     private final LDAPInterface ldap;
     private final Dit dit;
+    private final Clock clock;
+    private final Object[] entryLocks = new Object[ENTRY_LOCKS];
     /** Set once the directory has refused value-by-value changes (see {@link #update}). */
     private volatile boolean replaceOnly;
 
     public DirectoryPublisher(LDAPInterface ldap, Dit dit) {
+        this(ldap, dit, Clock.systemUTC());
+    }
+
+    /** {@code clock} decides which certificates have expired when a person is written. */
+    public DirectoryPublisher(LDAPInterface ldap, Dit dit, Clock clock) {
         this.ldap = ldap;
         this.dit = dit;
+        this.clock = clock;
+        for (int i = 0; i < ENTRY_LOCKS; i++) {
+            entryLocks[i] = new Object();
+        }
+    }
+
+    /** One subject's entry in the directory: a mail address, a CA, a trusted partner CA. */
+    private Object lockFor(String topic, String subject) {
+        return entryLocks[Math.floorMod((topic + '\n' + subject).hashCode(), ENTRY_LOCKS)];
+    }
+
+    /** Refuses the record of {@code subject} when {@code value} is longer than the directory can safely index. */
+    private static void requireStorable(String subject, String field, String value) {
+        if (value != null && value.length() > MAX_NAME_LENGTH) {
+            String why = "cannot publish " + abbreviate(subject) + ": its " + field + " is " + value.length() + " characters long, more than the "
+                    + MAX_NAME_LENGTH + " certdir writes into the directory (revoke the certificate)";
+            throw new PublicationException(why, new LDAPException(ResultCode.CONSTRAINT_VIOLATION, why));
+        }
+    }
+
+    /** A subject the directory refused to take, with its reason. */
+    public record Refused(String topic, String subject, String error) {
+    }
+
+    /** What a {@link #republish} wrote, and what the directory refused (written as refused tasks to the outbox). */
+    public record Republication(int cas, int people, List<Refused> refused) {
+    }
+
+    /** Brings the entry of {@code mail} up to date with the registry, read under the entry's lock. */
+    public void publishPerson(String mail, Registry registry) {
+        synchronized (lockFor(Outbox.DIRECTORY_PERSON, mail)) {
+            publishPerson(mail, registry.certificatesForMail(mail));
+        }
+    }
+
+    /** Brings the entry of CA {@code name} up to date with the registry (nothing if it is not registered). */
+    public void publishCa(CaName name, Registry registry) {
+        Optional<CaRecord> ca = registry.ca(name);
+        if (ca.isEmpty()) {
+            return;
+        }
+        synchronized (lockFor(Outbox.DIRECTORY_CA, ca.get().certificate().commonName())) {
+            publishCa(ca.get(), registry.crossCertificates(name));
+        }
+    }
+
+    /** Brings the trust-list entry of {@code commonName} up to date with the registry: written, or removed. */
+    public void publishTrustedCa(String commonName, Registry registry) {
+        synchronized (lockFor(Outbox.DIRECTORY_TRUST, commonName)) {
+            publishTrustedCa(commonName, registry.trustList().byCommonName(commonName).map(trusted -> trusted.certificate().der()).orElse(null));
+        }
     }
 
     /** Adds the containers of the layout that are missing (the suffix entry itself must exist). */
@@ -84,7 +167,14 @@ public final class DirectoryPublisher {
      * element set (RFC 4523 §2.18), the cross-certificates other CAs issued for it. CRLs are written by the CRL publisher.
      */
     public void publishCa(CaRecord ca, List<CertificateDetails> crossCertificates) {
+        synchronized (lockFor(Outbox.DIRECTORY_CA, ca.certificate().commonName())) {
+            writeCa(ca, crossCertificates);
+        }
+    }
+
+    private void writeCa(CaRecord ca, List<CertificateDetails> crossCertificates) {
         String commonName = ca.certificate().commonName();
+        requireStorable("CA " + ca.name(), "subject CN", commonName);
         DN dn = dit.ca(commonName);
         byte[] der = ca.certificate().der();
         List<byte[]> pairs = new ArrayList<>();
@@ -121,6 +211,7 @@ public final class DirectoryPublisher {
      * {@code cACertificate;binary}), or, with {@code certificate} null, removes the entry.
      */
     public void publishTrustedCa(String commonName, byte[] certificate) {
+        requireStorable("trusted CA " + commonName, "subject CN", commonName);
         DN dn = dit.trustedCa(commonName);
         try {
             SearchResultEntry existing = ldap.getEntry(dn.toString(), "*");
@@ -148,6 +239,14 @@ public final class DirectoryPublisher {
      * CRL covers CA certificates, {@code authorityRevocationList;binary}), a delta as {@code deltaRevocationList;binary}.
      */
     public void publishCrl(CaRecord ca, byte[] der, boolean delta, boolean coversCas) {
+        // The CA's entry may be written again whole (delete, add) when its certificates change: under the same lock,
+        // so that the entry added back carries this CRL rather than the one read before it was written.
+        synchronized (lockFor(Outbox.DIRECTORY_CA, ca.certificate().commonName())) {
+            writeCrl(ca, der, delta, coversCas);
+        }
+    }
+
+    private void writeCrl(CaRecord ca, byte[] der, boolean delta, boolean coversCas) {
         DN dn = dit.ca(ca.certificate().commonName());
         Map<String, List<byte[]>> values = new java.util.LinkedHashMap<>();
         if (delta) {
@@ -167,7 +266,7 @@ public final class DirectoryPublisher {
                 for (DN container : List.of(dit.pki(), dit.cas())) {
                     addIfMissing(organizationalUnit(container));
                 }
-                publishCa(ca, List.of());
+                writeCa(ca, List.of());
                 existing = ldap.getEntry(dn.toString(), wanted);
             }
             update(existing, values, List.of());
@@ -177,15 +276,20 @@ public final class DirectoryPublisher {
     }
 
     /**
-     * Makes the entry of {@code mail} carry exactly the publishable certificates among {@code certificates}
-     * (all the registry holds for that address): valid encryption certificates, as {@code userCertificate;binary}
-     * and as one certs-only PKCS#7 in {@code userSMIMECertificate}. Creates the entry if needed.
+     * Makes the entry of {@code mail} ({@code uid=<mail>}) carry exactly the publishable certificates among
+     * {@code certificates} (all the registry holds for that address): encryption certificates that are valid and
+     * unexpired now, as {@code userCertificate;binary} and as one certs-only PKCS#7 in {@code userSMIMECertificate}.
+     * Creates the entry if needed. Callers that read {@code certificates} from the registry use
+     * {@link #publishPerson(String, Registry)}, which reads them under the entry's lock.
      */
     public void publishPerson(String mail, List<CertificateRecord> certificates) {
+        requireStorable(mail, "mail address", mail);
+        Instant now = clock.instant();
         List<byte[]> published = new ArrayList<>();
         List<X509Certificate> smime = new ArrayList<>();
         for (CertificateRecord record : certificates) {
-            if (record.publishable()) {
+            // Expired ones go too: the RFC 4387 store and mail clients must see the same certificates.
+            if (record.publishable() && record.details().notAfter().isAfter(now)) {
                 published.add(record.details().der());
                 smime.add(record.details().certificate());
             }
@@ -193,22 +297,57 @@ public final class DirectoryPublisher {
         Modification smimeValue = smime.isEmpty()
                 ? new Modification(ModificationType.REPLACE, PkiAttributes.USER_SMIME_CERTIFICATE)
                 : new Modification(ModificationType.REPLACE, PkiAttributes.USER_SMIME_CERTIFICATE, CertsOnlyPkcs7.encode(smime));
+        DN dn = dit.person(mail);
         try {
-            SearchResultEntry existing = findPerson(mail);
+            SearchResultEntry existing = ldap.getEntry(dn.toString(), "*");
             if (existing == null) {
                 List<Attribute> attributes = new ArrayList<>(personAttributes(mail, certificates));
                 if (!published.isEmpty()) {
                     attributes.add(new Attribute(PkiAttributes.USER_CERTIFICATE, published.toArray(byte[][]::new)));
                     attributes.add(smimeValue.getAttribute());
                 }
-                ldap.add(new Entry(dit.person(mail), attributes));
+                ldap.add(new Entry(dn, attributes));
             } else {
-                update(existing, Map.of(PkiAttributes.USER_CERTIFICATE, published), List.of(smimeValue));
+                List<Modification> others = new ArrayList<>(List.of(smimeValue));
+                if (!Set.of(mail).equals(lowerCase(existing.getAttributeValues("mail")))) {
+                    // An entry written before one entry per address listed all of a certificate's addresses.
+                    others.add(new Modification(ModificationType.REPLACE, "mail", mail));
+                }
+                update(existing, Map.of(PkiAttributes.USER_CERTIFICATE, published), others);
             }
+            releaseAddress(mail, dn);
         } catch (LDAPException e) {
             throw new PublicationException("cannot publish the certificates of " + mail, e);
         }
         LOG.debug("published {} certificate(s) for {}", published.size(), mail);
+    }
+
+    /**
+     * Removes {@code mail} from other people's entries that list it beside their own address (written before one
+     * entry per address): otherwise a lookup of {@code mail} would also find them, with the other person's certificates.
+     */
+    private void releaseAddress(String mail, DN owner) throws LDAPException {
+        SearchResult holders = ldap.search(dit.people().toString(), SearchScope.ONE, Filter.createEqualityFilter("mail", mail), "mail");
+        for (SearchResultEntry holder : holders.getSearchEntries()) {
+            String[] mails = holder.getAttributeValues("mail");
+            if (!holder.getParsedDN().equals(owner) && mails != null && mails.length > 1) {
+                for (String value : mails) {
+                    if (value.equalsIgnoreCase(mail)) {
+                        ldap.modify(holder.getDN(), new Modification(ModificationType.DELETE, "mail", value));
+                    }
+                }
+            }
+        }
+    }
+
+    private static Set<String> lowerCase(String[] values) {
+        Set<String> set = new HashSet<>();
+        if (values != null) {
+            for (String value : values) {
+                set.add(value.toLowerCase(Locale.ROOT));
+            }
+        }
+        return set;
     }
 
     /**
@@ -321,31 +460,77 @@ public final class DirectoryPublisher {
     }
 
     /**
-     * Rebuilds the whole publication from the registry: layout, every CA, every person; a person entry whose
-     * address the registry no longer knows loses its certificates. Returns the number of people written.
+     * Rebuilds the whole publication from the registry: layout, every CA, the trust list, every person; a person
+     * entry whose address the registry no longer knows loses its certificates. Each entry is written from the
+     * registry as it is at that moment (see the design notes), so the publication worker may run meanwhile.
+     *
+     * <p>A subject the directory refuses (a value it will not take) does not stop the others: it is logged, recorded
+     * in the outbox as a refused task (shown by {@code /health}, retried at the next start) and returned. A failure
+     * that is not about one subject (the directory is down) stops the republication with a {@link PublicationException}.
      */
-    public int republish(Registry registry) {
+    public Republication republish(Registry registry) {
         ensureLayout();
-        registry.cas().forEach(ca -> publishCa(ca, registry.crossCertificates(ca.name())));
+        List<Refused> refused = new ArrayList<>();
+        Set<String> refusedBefore = new HashSet<>();
+        registry.outbox().refused(Integer.MAX_VALUE).forEach(task -> refusedBefore.add(task.topic() + '\n' + task.subject()));
+        List<CaRecord> cas = registry.cas();
+        for (CaRecord ca : cas) {
+            attempt(registry, refused, refusedBefore, Outbox.DIRECTORY_CA, ca.name().value(), () -> publishCa(ca.name(), registry));
+        }
         Set<String> trusted = new HashSet<>();
         for (var ca : registry.trustList().snapshot().cas()) {
-            publishTrustedCa(ca.certificate().commonName(), ca.certificate().der());
-            trusted.add(ca.certificate().commonName());
+            String commonName = ca.certificate().commonName();
+            trusted.add(commonName);
+            attempt(registry, refused, refusedBefore, Outbox.DIRECTORY_TRUST, commonName, () -> publishTrustedCa(commonName, registry));
         }
-        clearUntrusted(trusted);
-        Map<String, List<CertificateRecord>> byMail = registry.certificatesByMail();
-        byMail.forEach(this::publishPerson);
-        clearUnknownPeople(byMail.keySet());
-        LOG.info("republished {} CA(s) and {} people from the registry", registry.cas().size(), byMail.size());
-        return byMail.size();
+        clearUntrusted(registry, trusted);
+        List<String> mails = registry.mailAddresses();
+        for (String mail : mails) {
+            attempt(registry, refused, refusedBefore, Outbox.DIRECTORY_PERSON, mail, () -> publishPerson(mail, registry));
+        }
+        clearUnknownPeople(registry, new HashSet<>(mails));
+        for (Refused one : refused) {
+            registry.outbox().recordRefused(one.topic(), one.subject(), one.error());
+        }
+        if (refused.isEmpty()) {
+            LOG.info("republished {} CA(s) and {} people from the registry", cas.size(), mails.size());
+        } else {
+            LOG.warn("republished {} CA(s) and {} people from the registry; the directory refused {}: {}", cas.size(), mails.size(), refused.size(),
+                    refused.stream().limit(10).map(one -> one.topic() + " " + abbreviate(one.subject())).toList());
+        }
+        return new Republication(cas.size(), mails.size() - (int) refused.stream().filter(one -> one.topic().equals(Outbox.DIRECTORY_PERSON)).count(),
+                List.copyOf(refused));
     }
 
-    private void clearUntrusted(Set<String> trusted) {
+    /** Runs one subject's write of a republication; a refusal of that subject is collected, anything else thrown. */
+    private void attempt(Registry registry, List<Refused> refused, Set<String> refusedBefore, String topic, String subject, Runnable write) {
+        try {
+            write.run();
+            if (refusedBefore.contains(topic + '\n' + subject)) {
+                registry.outbox().forgetRefused(topic, subject);
+            }
+        } catch (PublicationException e) {
+            if (!e.refusesRecord()) {
+                throw e;
+            }
+            LOG.error("the directory refuses {} {}, skipped: {}", topic, abbreviate(subject), e.getMessage());
+            refused.add(new Refused(topic, subject, e.getMessage()));
+        }
+    }
+
+    /** A subject as logs and /health show it: a refused one may be a 70 KB address. */
+    public static String abbreviate(String subject) {
+        return subject.length() <= 120 ? subject : subject.substring(0, 120) + "... (" + subject.length() + " characters)";
+    }
+
+    private void clearUntrusted(Registry registry, Set<String> trusted) {
         try {
             for (SearchResultEntry entry : ldap.search(dit.trust().toString(), SearchScope.ONE, Filter.createPresenceFilter("cn"), "cn")
                     .getSearchEntries()) {
-                if (!trusted.contains(entry.getAttributeValue("cn"))) {
-                    ldap.delete(entry.getDN());
+                String commonName = entry.getAttributeValue("cn");
+                if (!trusted.contains(commonName)) {
+                    // Re-read: a partner trusted since the snapshot keeps its entry.
+                    publishTrustedCa(commonName, registry);
                 }
             }
         } catch (LDAPException e) {
@@ -353,7 +538,7 @@ public final class DirectoryPublisher {
         }
     }
 
-    private void clearUnknownPeople(Set<String> known) {
+    private void clearUnknownPeople(Registry registry, Set<String> known) {
         SearchResult people;
         try {
             people = ldap.search(dit.people().toString(), SearchScope.ONE, Filter.createPresenceFilter("mail"), "*");
@@ -361,45 +546,40 @@ public final class DirectoryPublisher {
             throw new PublicationException("cannot list the people under " + dit.people(), e);
         }
         for (SearchResultEntry person : people.getSearchEntries()) {
-            Set<String> mails = new HashSet<>();
-            for (String mail : person.getAttributeValues("mail")) {
-                mails.add(mail.toLowerCase(Locale.ROOT));
+            Set<String> mails = lowerCase(person.getAttributeValues("mail"));
+            if (mails.isEmpty() || mails.stream().anyMatch(known::contains)) {
+                continue;
             }
-            if (mails.stream().noneMatch(known::contains)) {
-                try {
-                    update(person, Map.of(PkiAttributes.USER_CERTIFICATE, List.of()),
-                            List.of(new Modification(ModificationType.REPLACE, PkiAttributes.USER_SMIME_CERTIFICATE)));
-                } catch (LDAPException e) {
-                    throw new PublicationException("cannot clear the certificates of " + person.getDN(), e);
+            String mail = mails.iterator().next();
+            synchronized (lockFor(Outbox.DIRECTORY_PERSON, mail)) {
+                // Re-read under the lock: an address that got a certificate since the list was read is the worker's to write.
+                if (mails.stream().allMatch(address -> registry.certificatesForMail(address).isEmpty())) {
+                    try {
+                        update(person, Map.of(PkiAttributes.USER_CERTIFICATE, List.of()),
+                                List.of(new Modification(ModificationType.REPLACE, PkiAttributes.USER_SMIME_CERTIFICATE)));
+                    } catch (LDAPException e) {
+                        throw new PublicationException("cannot clear the certificates of " + person.getDN(), e);
+                    }
                 }
             }
         }
     }
 
-    private SearchResultEntry findPerson(String mail) throws LDAPException {
-        SearchResult result = ldap.search(dit.people().toString(), SearchScope.SUB, Filter.createEqualityFilter("mail", mail), "*");
-        return result.getEntryCount() == 0 ? null : result.getSearchEntries().get(0);
-    }
-
-    /** cn and sn from the newest certificate's subject CN; all its addresses as {@code mail}. */
+    /** cn and sn from the newest certificate's subject CN; the address as {@code mail} (one entry per address). */
     private static List<Attribute> personAttributes(String mail, List<CertificateRecord> certificates) {
         CertificateRecord newest = certificates.stream()
                 .max(Comparator.comparing(record -> record.details().notBefore()))
                 .orElse(null);
         String commonName = newest == null || newest.details().commonName() == null ? mail.substring(0, mail.indexOf('@') < 0 ? mail.length() : mail.indexOf('@'))
                 : newest.details().commonName();
+        requireStorable(mail, "newest certificate's subject CN", commonName);
         String[] words = commonName.trim().split("\\s+");
-        Set<String> mails = new LinkedHashSet<>();
-        mails.add(mail);
-        if (newest != null) {
-            mails.addAll(newest.details().mailAddresses());
-        }
         return List.of(
                 new Attribute("objectClass", PERSON_CLASSES),
                 new Attribute("uid", mail),
                 new Attribute("cn", commonName),
                 new Attribute("sn", words[words.length - 1]),
-                new Attribute("mail", mails));
+                new Attribute("mail", mail));
     }
 
     private void addIfMissing(Entry entry) {

@@ -1,6 +1,8 @@
 package org.certdir.directory.publication;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +14,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drains the registry's publication queue into the directory: for each subject with due tasks (a mail address
- * or a CA) it publishes the registry's current state, then removes the tasks it covered. A failure (directory
- * down, refused write) puts the subject's tasks off with exponential backoff, up to five minutes; they are in
- * the registry, so they survive restarts. Woken at once by {@link #wake()} after a change, and every second
- * otherwise.
+ * or a CA) it publishes the registry's current state, then removes the tasks it covered. A failure that may pass
+ * (directory down, busy, slow) puts the subject's tasks off with exponential backoff, up to five minutes; they are in
+ * the registry, so they survive restarts. A subject the directory refuses for good (a value it will not take) has
+ * its tasks marked refused, logged once and shown by {@code /health}, and the others go on; refused tasks are tried
+ * again at the next start, or as soon as a newer task of the same subject succeeds. Every {@link #EXPIRY_CHECK} it
+ * queues the owners of certificates that expired meanwhile ({@link Registry#queueExpiredOwners}), so an expired
+ * certificate leaves the directory within that time. Woken at once by {@link #wake()} after a change, and every
+ * second otherwise.
  */
 public final class PublicationWorker implements AutoCloseable {
 
@@ -24,22 +30,36 @@ public final class PublicationWorker implements AutoCloseable {
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration LONGEST_RETRY = Duration.ofMinutes(5);
     private static final int BATCH = 500;
+    /** How often the owners of newly expired certificates are queued: an expired certificate leaves within this. */
+    static final Duration EXPIRY_CHECK = Duration.ofSeconds(30);
 
     private final Registry registry;
     private final DirectoryPublisher publisher;
+    private final Clock clock;
+    private Instant nextExpiryCheck = Instant.MIN;
     private final Thread thread;
     private final Object signal = new Object();
     private boolean woken;
     private volatile boolean running = true;
 
     public PublicationWorker(Registry registry, DirectoryPublisher publisher) {
+        this(registry, publisher, Clock.systemUTC());
+    }
+
+    /** {@code clock} times the expiry checks (the registry's clock decides what has expired). */
+    public PublicationWorker(Registry registry, DirectoryPublisher publisher, Clock clock) {
         this.registry = registry;
         this.publisher = publisher;
+        this.clock = clock;
         this.thread = new Thread(this::run, "certdir-publication");
         this.thread.setDaemon(true);
     }
 
     public void start() {
+        int refused = registry.outbox().retryFailed();
+        if (refused > 0) {
+            LOG.info("trying again {} publication task(s) the directory refused before this start", refused);
+        }
         thread.start();
     }
 
@@ -81,6 +101,14 @@ public final class PublicationWorker implements AutoCloseable {
 
     /** Publishes every subject with due tasks once; returns whether a full batch suggests more are waiting. */
     public boolean drainOnce() {
+        Instant now = clock.instant();
+        if (!now.isBefore(nextExpiryCheck)) {
+            int expired = registry.queueExpiredOwners();
+            if (expired > 0) {
+                LOG.info("{} address(es) have a certificate that expired: queued for the directory", expired);
+            }
+            nextExpiryCheck = now.plus(EXPIRY_CHECK);
+        }
         boolean more = false;
         for (String topic : List.of(Outbox.DIRECTORY_CA, Outbox.DIRECTORY_TRUST, Outbox.DIRECTORY_PERSON)) {
             List<Outbox.Task> due = registry.outbox().due(topic, BATCH);
@@ -102,21 +130,26 @@ public final class PublicationWorker implements AutoCloseable {
     private void publish(Outbox.Task task) {
         try {
             if (task.topic().equals(Outbox.DIRECTORY_CA)) {
-                registry.ca(new CaName(task.subject())).ifPresent(ca -> publisher.publishCa(ca, registry.crossCertificates(ca.name())));
+                publisher.publishCa(new CaName(task.subject()), registry);
             } else if (task.topic().equals(Outbox.DIRECTORY_TRUST)) {
-                publisher.publishTrustedCa(task.subject(),
-                        registry.trustList().byCommonName(task.subject()).map(trusted -> trusted.certificate().der()).orElse(null));
+                publisher.publishTrustedCa(task.subject(), registry);
             } else {
-                publisher.publishPerson(task.subject(), registry.certificatesForMail(task.subject()));
+                publisher.publishPerson(task.subject(), registry);
             }
             registry.outbox().complete(task.topic(), task.subject(), task.id());
             if (task.attempts() > 0) {
                 LOG.info("published {} {} after {} failed attempt(s)", task.topic(), task.subject(), task.attempts());
             }
         } catch (PublicationException e) {
+            if (e.refusesRecord()) {
+                registry.outbox().refuse(task.topic(), task.subject(), task.id(), e.getMessage());
+                LOG.error("the directory refuses {} {}; skipped, shown in /health and tried again at the next start: {}", task.topic(),
+                        DirectoryPublisher.abbreviate(task.subject()), e.getMessage());
+                return;
+            }
             Duration delay = backoff(task.attempts());
             registry.outbox().retryLater(task.topic(), task.subject(), task.id(), e.getMessage(), delay);
-            LOG.warn("cannot publish {} {} (attempt {}), retrying in {} s: {}", task.topic(), task.subject(), task.attempts() + 1,
+            LOG.warn("cannot publish {} {} (attempt {}), retrying in {} s: {}", task.topic(), DirectoryPublisher.abbreviate(task.subject()), task.attempts() + 1,
                     delay.toSeconds(), e.getMessage());
         }
     }

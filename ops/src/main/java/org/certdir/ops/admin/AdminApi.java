@@ -87,11 +87,18 @@ public final class AdminApi {
         Actor actor = actor(context);
         long started = System.nanoTime();
         try {
-            int people = publisher.republish(registry);
+            DirectoryPublisher.Republication result = publisher.republish(registry);
+            int people = result.people();
             long millis = (System.nanoTime() - started) / 1_000_000;
-            registry.recordAction(actor, "directory.republish", "directory", people + " people in " + millis + " ms");
+            registry.recordAction(actor, "directory.republish", "directory", people + " people in " + millis + " ms"
+                    + (result.refused().isEmpty() ? "" : ", " + result.refused().size() + " refused by the directory"));
             LOG.info("AUDIT {} republished the directory: {} people in {} ms", actor.name(), people, millis);
-            HttpListeners.json(context, 200, new JsonObject().put("people", people).put("cas", registry.cas().size()).put("millis", millis));
+            // Subjects the directory refused were skipped (the others are published) and are listed for the admin.
+            JsonArray refused = new JsonArray();
+            result.refused().forEach(one -> refused.add(new JsonObject().put("topic", one.topic())
+                    .put("subject", DirectoryPublisher.abbreviate(one.subject())).put("error", one.error())));
+            HttpListeners.json(context, 200, new JsonObject().put("people", people).put("cas", registry.cas().size()).put("millis", millis)
+                    .put("refused", refused));
         } catch (PublicationException e) {
             error(context, 502, null, "the directory refused the republication: " + e.getMessage());
         }
@@ -441,13 +448,27 @@ public final class AdminApi {
         }
     }
 
-    private static Instant invalidityDate(JsonObject body) {
+    /**
+     * A date without a time is the start of that day in the service's time zone (its clock's): "today" is never in
+     * the future, east of UTC included. Checked against the registry's clock, which stamps the revocation.
+     */
+    private Instant invalidityDate(JsonObject body) {
         String value = string(body, "invalidityDate");
         if (value == null) {
             return null;
         }
-        Instant instant = instant("invalidityDate", value);
-        if (instant.isAfter(Instant.now())) {
+        java.time.Clock clock = registry.clock();
+        Instant instant;
+        try {
+            instant = Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            try {
+                instant = java.time.LocalDate.parse(value).atStartOfDay(clock.getZone()).toInstant();
+            } catch (DateTimeParseException notADate) {
+                throw new BadRequest("invalidityDate", "invalidityDate '" + value + "' is not a date: give 2026-11-20 or 2026-11-20T08:30:00Z");
+            }
+        }
+        if (instant.isAfter(clock.instant())) {
             // RFC 5280 §5.3.2: the date on which the key is known or suspected to have been compromised: not in the future.
             throw new BadRequest("invalidityDate", "invalidityDate " + value + " is in the future");
         }

@@ -21,6 +21,6 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Serving.serve(options.load(), true, parent.out, Clock.systemUTC());
+        return Serving.serve(options.load(), true, parent.out, Clock.systemDefaultZone());
     }
 }

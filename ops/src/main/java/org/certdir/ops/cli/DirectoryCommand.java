@@ -36,6 +36,13 @@ final class DirectoryCommand implements Runnable {
             JsonObject result = admin.client().post("/admin/directory/republish");
             parent.parent.out.printf("republished %d CA(s) and %d people in %d ms%n",
                     result.getInteger("cas"), result.getInteger("people"), result.getLong("millis"));
+            io.vertx.core.json.JsonArray refused = result.getJsonArray("refused", new io.vertx.core.json.JsonArray());
+            for (int i = 0; i < refused.size(); i++) {
+                JsonObject one = refused.getJsonObject(i);
+                parent.parent.out.printf("the directory refused %s %s (skipped, the others are published): %s%n",
+                        one.getString("topic"), one.getString("subject"), one.getString("error"));
+            }
+            // The republication itself succeeded; the refused records are in /health until they are fixed.
             return 0;
         }
     }

@@ -19,6 +19,6 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Serving.serve(options.load(), false, parent.out, Clock.systemUTC());
+        return Serving.serve(options.load(), false, parent.out, Clock.systemDefaultZone());
     }
 }

@@ -151,6 +151,14 @@ public final class HealthCheck {
             boolean behind = queue.failing() > 0 || age > LAG_TOLERATED.toSeconds();
             publication.put("status", behind ? "degraded" : "ok").put("depth", queue.depth()).put("oldestAgeSeconds", age)
                     .put("failing", queue.failing());
+            // Subjects the directory refuses for good: skipped so the others publish, listed here until fixed.
+            long refusedCount = registry.outbox().refusedCount();
+            if (refusedCount > 0) {
+                JsonArray refused = new JsonArray();
+                registry.outbox().refused(5).forEach(task -> refused.add(new JsonObject().put("topic", task.topic())
+                        .put("subject", DirectoryPublisher.abbreviate(task.subject())).put("error", task.lastError())));
+                publication.put("status", "degraded").put("refused", refusedCount).put("refusedFirst", refused);
+            }
         } catch (RuntimeException e) {
             publication.put("status", "down").put("error", e.getMessage());
         }
