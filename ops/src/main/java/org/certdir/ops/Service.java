@@ -126,7 +126,7 @@ public final class Service implements AutoCloseable {
         try {
             directory = EmbeddedDirectory.start(new DirectorySettings(data.directoryInstance(), ldap.dit(), ldap.host(), ldap.port(),
                     ldap.ldapsPort(), tls ? tlsKey : null, tls ? DataDirectory.secret(data.keysPassphrase()) : null, ldapPassword,
-                    ldap.sizeLimit(), ldap.timeLimit(), ldap.maxPduSize(), ldap.requestThreads(), ldap.entryCache()));
+                    ldap.sizeLimit(), ldap.timeLimit(), ldap.maxPduSize(), ldap.requestThreads(), ldap.entryCache(), ldap.clientLimits()));
         } catch (DirectoryStartException e) {
             throw new StartupFailure(e.getMessage(), e);
         }

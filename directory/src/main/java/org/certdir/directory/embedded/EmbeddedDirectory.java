@@ -90,7 +90,7 @@ public final class EmbeddedDirectory implements AutoCloseable {
             throw new DirectoryStartException("directory instance " + settings.instance() + " cannot start: " + e.getMessage()
                     + " (if it is damaged, move it away and run 'certdir directory republish' after the next start)", e);
         }
-        LdapServer server = new LdapServer();
+        LdapServer server = new LimitedLdapServer(settings.clientLimits());
         server.setServiceName("certdir");
         server.setDirectoryService(service);
         server.setMaxSizeLimit(settings.sizeLimit());
