@@ -261,6 +261,22 @@ public final class EmbeddedDirectory implements AutoCloseable {
         return settings.host();
     }
 
+    /** Connections open on both listeners, for tests. */
+    int openConnections() {
+        return ldap.getAcceptor().getManagedSessionCount() + (ldaps == null ? 0 : ldaps.getAcceptor().getManagedSessionCount());
+    }
+
+    /** Response bytes queued for clients on both listeners and not yet sent, for tests. */
+    long queuedResponseBytes() {
+        long queued = 0;
+        for (TcpTransport transport : ldaps == null ? List.of(ldap) : List.of(ldap, ldaps)) {
+            for (var session : transport.getAcceptor().getManagedSessions().values()) {
+                queued += session.getScheduledWriteBytes();
+            }
+        }
+        return queued;
+    }
+
     public Dit dit() {
         return settings.dit();
     }
