@@ -1,9 +1,12 @@
 package org.certdir.directory.embedded;
 
 import java.io.File;
+import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import org.apache.directory.api.ldap.model.constants.LdapSecurityConstants;
 import org.apache.directory.api.ldap.model.entry.DefaultEntry;
@@ -55,9 +58,14 @@ public final class EmbeddedDirectory implements AutoCloseable {
     private final LdapServer server;
     private final TcpTransport ldap;
     private final TcpTransport ldaps;
+    private final Path damaged;
+    /** The ports the listeners were last bound to: with port 0 configured, only the first start chooses them. */
+    private volatile int ldapBound = -1;
+    private volatile int ldapsBound = -1;
 
     private EmbeddedDirectory(DirectorySettings settings, DefaultDirectoryService service, LdapServer server,
-                              TcpTransport ldap, TcpTransport ldaps) {
+                              TcpTransport ldap, TcpTransport ldaps, Path damaged) {
+        this.damaged = damaged;
         this.settings = settings;
         this.service = service;
         this.server = server;
@@ -83,12 +91,37 @@ public final class EmbeddedDirectory implements AutoCloseable {
      * Starts the directory; throws {@link DirectoryStartException} naming the port or the file at fault.
      */
     public static EmbeddedDirectory start(DirectorySettings settings) {
+        Path damaged = null;
         DefaultDirectoryService service;
         try {
-            service = startService(settings);
-        } catch (Exception e) {
-            throw new DirectoryStartException("directory instance " + settings.instance() + " cannot start: " + e.getMessage()
-                    + " (if it is damaged, move it away and run 'certdir directory republish' after the next start)", e);
+            service = openChecked(settings);
+        } catch (Exception | Error e) {
+            // Exception | Error: JDBM reports a damaged file with java.lang.Error (ERR_546 page header magic, ERR_554
+            // double get for block 0). The directory is a publication of the registry: move the damaged instance aside
+            // and start an empty one, which the service fills from the registry as for a new installation.
+            if (e instanceof VirtualMachineError vm) {
+                throw vm;
+            }
+            if (!Files.isDirectory(settings.instance().resolve("partitions"))) {
+                throw new DirectoryStartException("directory instance " + settings.instance() + " cannot start: " + e.getMessage(), e);
+            }
+            try {
+                damaged = moveAside(settings.instance());
+            } catch (IOException move) {
+                throw new DirectoryStartException("directory instance " + settings.instance() + " cannot start (" + e.getMessage()
+                        + ") and cannot be moved aside to rebuild it: " + move.getMessage(), e);
+            }
+            LOG.error("directory instance {} cannot be opened ({}): moved it to {}; starting an empty one, rebuilt from the registry",
+                    settings.instance(), e.toString(), damaged);
+            try {
+                service = openChecked(settings);
+            } catch (Exception | Error again) {
+                if (again instanceof VirtualMachineError vm) {
+                    throw vm;
+                }
+                throw new DirectoryStartException("directory instance " + settings.instance() + " cannot start even empty: " + again.getMessage()
+                        + " (the damaged one was moved to " + damaged + ")", again);
+            }
         }
         LdapServer server = new LimitedLdapServer(settings.clientLimits());
         server.setServiceName("certdir");
@@ -122,19 +155,76 @@ public final class EmbeddedDirectory implements AutoCloseable {
             }
             throw new DirectoryStartException("LDAP listener cannot start on " + settings.host() + ": " + e.getMessage(), e);
         }
-        EmbeddedDirectory directory = new EmbeddedDirectory(settings, service, server, ldap, ldaps);
+        EmbeddedDirectory directory = new EmbeddedDirectory(settings, service, server, ldap, ldaps, damaged);
         LOG.info("directory listening on ldap://{}:{}{}", settings.host(), directory.ldapPort(),
                 ldaps == null ? "" : " and ldaps://" + settings.host() + ":" + directory.ldapsPort());
         return directory;
     }
 
-    private static DefaultDirectoryService startService(DirectorySettings settings) throws Exception {
+    /** Where a damaged instance was moved at this start, or null when the instance opened. */
+    public Path damagedInstance() {
+        return damaged;
+    }
+
+    /**
+     * Starts the service and reads the suffix and the entries under it, so that a partition that opens but cannot be
+     * read counts as damaged too; shuts the half-started service down on failure, releasing its files.
+     */
+    private static DefaultDirectoryService openChecked(DirectorySettings settings) throws Exception {
+        DefaultDirectoryService[] started = new DefaultDirectoryService[1];
+        try {
+            DefaultDirectoryService service = startService(settings, started);
+            CoreSession admin = service.getAdminSession();
+            Dn suffix = new Dn(service.getSchemaManager(), settings.dit().suffix().toString());
+            admin.lookup(suffix);
+            try (var children = admin.search(suffix, org.apache.directory.api.ldap.model.message.SearchScope.ONELEVEL,
+                    org.apache.directory.api.ldap.model.filter.FilterParser.parse(service.getSchemaManager(), "(objectClass=*)"),
+                    org.apache.directory.api.ldap.model.message.AliasDerefMode.NEVER_DEREF_ALIASES)) {
+                while (children.next()) {
+                    children.get();
+                }
+            }
+            return service;
+        } catch (Exception | Error e) {
+            if (started[0] != null) {
+                shutdownQuietly(started[0]);
+            }
+            throw e;
+        }
+    }
+
+    /** Moves {@code instance} to {@code <instance>.damaged-<UTC time>}, deleting an older damaged copy (they are large). */
+    private static Path moveAside(Path instance) throws IOException {
+        Path parent = instance.toAbsolutePath().getParent();
+        String prefix = instance.getFileName() + ".damaged-";
+        try (var siblings = Files.list(parent)) {
+            for (Path old : siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                deleteTree(old);
+            }
+        }
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC)
+                .format(java.time.Instant.now());
+        Path aside = parent.resolve(prefix + stamp);
+        Files.move(instance, aside);
+        return aside;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    private static DefaultDirectoryService startService(DirectorySettings settings, DefaultDirectoryService[] started) throws Exception {
         // Exception: ApacheDS declares plain Exception on several of the calls below.
         File root = settings.instance().toFile();
         Files.createDirectories(settings.instance());
         // The instance holds the service account's password hash and every entry: owner only.
         Files.setPosixFilePermissions(settings.instance(), PosixFilePermissions.fromString("rwx------"));
         DefaultDirectoryService service = new DefaultDirectoryService();
+        started[0] = service;
         service.setShutdownHookEnabled(false);
         service.setExitVmOnShutdown(false);
         service.setInstanceLayout(new InstanceLayout(root));
@@ -245,20 +335,45 @@ public final class EmbeddedDirectory implements AutoCloseable {
         return false;
     }
 
+    /** The LDAP port; while the listeners are stopped, the one they had. */
     public int ldapPort() {
-        return ldap.getAcceptor() == null ? settings.ldapPort() : ldap.getAcceptor().getLocalAddress().getPort();
+        int port = boundPort(ldap);
+        if (port > 0) {
+            ldapBound = port;
+        }
+        return ldapBound > 0 ? ldapBound : settings.ldapPort();
     }
 
-    /** The LDAPS port, or -1 without TLS. */
+    /** The LDAPS port, or -1 without TLS; while the listeners are stopped, the one they had. */
     public int ldapsPort() {
         if (ldaps == null) {
             return -1;
         }
-        return ldaps.getAcceptor() == null ? settings.ldapsPort() : ldaps.getAcceptor().getLocalAddress().getPort();
+        int port = boundPort(ldaps);
+        if (port > 0) {
+            ldapsBound = port;
+        }
+        return ldapsBound > 0 ? ldapsBound : settings.ldapsPort();
+    }
+
+    /** The port a listener is bound to, or -1 when it is not (ApacheDS makes a new, unbound acceptor after a stop). */
+    private static int boundPort(TcpTransport transport) {
+        var acceptor = transport.getAcceptor();
+        var address = acceptor == null ? null : acceptor.getLocalAddress();
+        return address == null ? -1 : address.getPort();
     }
 
     public String host() {
         return settings.host();
+    }
+
+    /**
+     * Null when a new anonymous client gets an answer from this directory within {@code timeout}; otherwise what is
+     * wrong ("not answering within 3000 ms", "failing: ..."), for {@code /health}. See {@link DirectoryProbe}.
+     */
+    public String probe(Duration timeout) {
+        String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
+        return DirectoryProbe.problem(host, ldapPort(), settings.dit().suffix().toString(), timeout);
     }
 
     /** Connections open on both listeners, for tests. */
@@ -286,6 +401,8 @@ public final class EmbeddedDirectory implements AutoCloseable {
      * directory looks like to clients and to the publisher. {@link #resumeListeners()} undoes it.
      */
     public void suspendListeners() {
+        ldapPort();
+        ldapsPort();
         server.stop();
         LOG.warn("directory listeners stopped");
     }
