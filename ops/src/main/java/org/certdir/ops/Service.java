@@ -164,7 +164,7 @@ public final class Service implements AutoCloseable {
         new AiaRoutes(new CaChains(registry)).register(http.publicRouter());
         new TrustRoutes(new TrustListFiles(registry, this::trustListSigner, clock)).register(http.publicRouter());
         new CertificateStoreRoutes(new CertificateStore(registry, clock)).register(http.publicRouter());
-        HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin(), ocsp);
+        HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin(), ocsp, directory);
         new CrlRoutes(httpPoint).register(http.publicRouter());
         http.publicRouter().get("/health").blockingHandler(health::handle, false);
         http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry, ocsp)::handle, false);
