@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.mina.core.service.IoHandler;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
@@ -16,6 +17,10 @@ import org.slf4j.LoggerFactory;
  * ApacheDS's LDAP handler with a cap on the connections open from one IP address, LDAP and LDAPS together: a connection past
  * the cap is closed as it is accepted, before any byte is read (and before a TLS handshake). Without it, 19,950 idle
  * connections from one client exhausted the file descriptors of the whole service.
+ *
+ * <p>It also hears of every exception a request ends with, and passes on those of the partition: JDBM reports a damaged
+ * file with a plain {@code java.lang.Error} ("ERR_546 CRITICAL: page header magic ... not OK", "ERR_554 double get for
+ * block 0") from a request thread, after which ApacheDS only disconnects clients with {@code protocolError}.
  */
 final class ConnectionCap implements IoHandler {
 
@@ -28,9 +33,26 @@ final class ConnectionCap implements IoHandler {
     private final ConcurrentMap<InetAddress, Integer> open = new ConcurrentHashMap<>();
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
-    ConnectionCap(IoHandler ldap, int maxPerAddress) {
+    private final Consumer<Throwable> partitionFailures;
+
+    ConnectionCap(IoHandler ldap, int maxPerAddress, Consumer<Throwable> partitionFailures) {
         this.ldap = ldap;
         this.maxPerAddress = maxPerAddress;
+        this.partitionFailures = partitionFailures;
+    }
+
+    /** JDBM throws java.lang.Error itself; anything thrown from its classes counts too. */
+    static boolean isPartitionFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t.getClass() == Error.class) {
+                return true;
+            }
+            StackTraceElement[] stack = t.getStackTrace();
+            if (stack.length > 0 && stack[0].getClassName().startsWith("jdbm.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -84,6 +106,9 @@ final class ConnectionCap implements IoHandler {
 
     @Override
     public void exceptionCaught(IoSession session, Throwable cause) throws Exception {
+        if (isPartitionFailure(cause)) {
+            partitionFailures.accept(cause);
+        }
         ldap.exceptionCaught(session, cause);
     }
 

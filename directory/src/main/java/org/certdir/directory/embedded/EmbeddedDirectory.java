@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.directory.api.ldap.model.constants.LdapSecurityConstants;
 import org.apache.directory.api.ldap.model.entry.DefaultEntry;
 import org.apache.directory.api.ldap.model.entry.DefaultModification;
@@ -54,23 +55,28 @@ public final class EmbeddedDirectory implements AutoCloseable {
     public static final String SERVICE_ACCOUNT = ServerDNConstants.ADMIN_SYSTEM_DN;
 
     private final DirectorySettings settings;
-    private final DefaultDirectoryService service;
-    private final LdapServer server;
-    private final TcpTransport ldap;
-    private final TcpTransport ldaps;
-    private final Path damaged;
+    /** What the LDAP handler saw the partition throw (JDBM reports damage with java.lang.Error); null while none. */
+    private final AtomicReference<String> partitionFailure;
+    // Replaced together by rebuild(); read by the accessors from other threads.
+    private volatile DefaultDirectoryService service;
+    private volatile Listeners listeners;
+    private volatile Path damaged;
+    private volatile boolean rebuilding;
     /** The ports the listeners were last bound to: with port 0 configured, only the first start chooses them. */
     private volatile int ldapBound = -1;
     private volatile int ldapsBound = -1;
 
-    private EmbeddedDirectory(DirectorySettings settings, DefaultDirectoryService service, LdapServer server,
-                              TcpTransport ldap, TcpTransport ldaps, Path damaged) {
-        this.damaged = damaged;
+    private EmbeddedDirectory(DirectorySettings settings, AtomicReference<String> partitionFailure, DefaultDirectoryService service,
+                              Listeners listeners, Path damaged) {
         this.settings = settings;
+        this.partitionFailure = partitionFailure;
         this.service = service;
-        this.server = server;
-        this.ldap = ldap;
-        this.ldaps = ldaps;
+        this.listeners = listeners;
+        this.damaged = damaged;
+    }
+
+    /** The LDAP server of a directory service with its plain and (null without TLS) LDAPS transports. */
+    private record Listeners(LdapServer server, TcpTransport ldap, TcpTransport ldaps) {
     }
 
     /**
@@ -123,17 +129,42 @@ public final class EmbeddedDirectory implements AutoCloseable {
                         + " (the damaged one was moved to " + damaged + ")", again);
             }
         }
-        LdapServer server = new LimitedLdapServer(settings.clientLimits());
+        AtomicReference<String> partitionFailure = new AtomicReference<>();
+        Listeners listeners;
+        try {
+            listeners = listen(settings, service, settings.host(), settings.ldapPort(), settings.tlsKeyStore() == null ? -1 : settings.ldapsPort(),
+                    partitionFailure);
+        } catch (DirectoryStartException e) {
+            shutdownQuietly(service);
+            throw e;
+        }
+        EmbeddedDirectory directory = new EmbeddedDirectory(settings, partitionFailure, service, listeners, damaged);
+        LOG.info("directory listening on ldap://{}:{}{}", settings.host(), directory.ldapPort(),
+                listeners.ldaps() == null ? "" : " and ldaps://" + settings.host() + ":" + directory.ldapsPort());
+        return directory;
+    }
+
+    /**
+     * Starts an LDAP server for {@code service} on {@code host}: plain LDAP on {@code ldapPort}, LDAPS on {@code ldapsPort}
+     * unless it is negative. Throws {@link DirectoryStartException} naming the port at fault.
+     */
+    private static Listeners listen(DirectorySettings settings, DefaultDirectoryService service, String host, int ldapPort, int ldapsPort,
+                                    AtomicReference<String> partitionFailure) {
+        LdapServer server = new LimitedLdapServer(settings.clientLimits(), failure -> {
+            if (partitionFailure.compareAndSet(null, failure.toString())) {
+                LOG.error("the directory partition failed: {}; it is rebuilt from the registry", failure.toString());
+            }
+        });
         server.setServiceName("certdir");
         server.setDirectoryService(service);
         server.setMaxSizeLimit(settings.sizeLimit());
         server.setMaxTimeLimit((int) Math.max(1, settings.timeLimit().toSeconds()));
         // Stored only: ApacheDS enforces the service's limit (set in startService), not this one.
         server.setMaxPDUSize(settings.maxPduSize());
-        TcpTransport ldap = new TcpTransport(settings.host(), settings.ldapPort(), settings.requestThreads(), 50);
+        TcpTransport ldap = new TcpTransport(host, ldapPort, settings.requestThreads(), 50);
         TcpTransport ldaps = null;
-        if (settings.tlsKeyStore() != null) {
-            ldaps = new TcpTransport(settings.host(), settings.ldapsPort(), settings.requestThreads(), 50);
+        if (ldapsPort >= 0) {
+            ldaps = new TcpTransport(host, ldapsPort, settings.requestThreads(), 50);
             ldaps.setEnableSSL(true);
             // ApacheDS enables TLS 1.0-1.2 by default; Thunderbird and current clients need 1.2 or 1.3.
             ldaps.setEnabledProtocols(TLS_PROTOCOLS);
@@ -147,18 +178,66 @@ public final class EmbeddedDirectory implements AutoCloseable {
         try {
             server.start();
         } catch (Exception e) {
-            shutdownQuietly(service);
+            server.stop();
             if (isBindFailure(e)) {
-                throw new DirectoryStartException("LDAP port " + settings.ldapPort()
-                        + (settings.tlsKeyStore() == null ? "" : " or LDAPS port " + settings.ldapsPort())
-                        + " on " + settings.host() + " is in use: stop the program using it or set certdir.ldap.port / certdir.ldap.ldaps-port", e);
+                throw new DirectoryStartException("LDAP port " + ldapPort
+                        + (ldapsPort < 0 ? "" : " or LDAPS port " + ldapsPort)
+                        + " on " + host + " is in use: stop the program using it or set certdir.ldap.port / certdir.ldap.ldaps-port", e);
             }
-            throw new DirectoryStartException("LDAP listener cannot start on " + settings.host() + ": " + e.getMessage(), e);
+            throw new DirectoryStartException("LDAP listener cannot start on " + host + ": " + e.getMessage(), e);
         }
-        EmbeddedDirectory directory = new EmbeddedDirectory(settings, service, server, ldap, ldaps, damaged);
-        LOG.info("directory listening on ldap://{}:{}{}", settings.host(), directory.ldapPort(),
-                ldaps == null ? "" : " and ldaps://" + settings.host() + ":" + directory.ldapsPort());
-        return directory;
+        return new Listeners(server, ldap, ldaps);
+    }
+
+    /**
+     * The failure the partition reported to a client request (JDBM's java.lang.Error, e.g. "ERR_546 CRITICAL: page header
+     * magic for block 152 not OK"), or null: from the first such error on, the directory fails reads until rebuilt.
+     */
+    public String partitionFailure() {
+        return partitionFailure.get();
+    }
+
+    /** Whether {@link #rebuild} is running: the listeners are closed meanwhile. */
+    public boolean rebuilding() {
+        return rebuilding;
+    }
+
+    /**
+     * Replaces the instance by an empty one while the service runs, and returns where the old one went. Meanwhile
+     * lookups are refused: the listeners are closed (connected clients get a notice of disconnection,
+     * {@code unavailable}, and new ones are refused), so no client reads a half-filled directory. {@code fill} gets the
+     * port of a listener on 127.0.0.1 that only lives during the rebuild, to publish the registry through; then the
+     * listeners open again on their ports.
+     */
+    public synchronized Path rebuild(java.util.function.IntConsumer fill) {
+        int ldapPort = ldapPort();
+        int ldapsPort = listeners.ldaps() == null ? -1 : ldapsPort();
+        rebuilding = true;
+        try {
+            listeners.server().stop();
+            shutdownQuietly(service);
+            Path aside;
+            try {
+                aside = moveAside(settings.instance());
+                service = openChecked(settings);
+            } catch (Exception e) {
+                throw new DirectoryStartException("directory instance " + settings.instance() + " cannot be rebuilt: " + e.getMessage(), e);
+            }
+            partitionFailure.set(null);
+            LOG.warn("directory instance moved to {}; filling an empty one from the registry, with the LDAP ports closed", aside);
+            Listeners internal = listen(settings, service, "127.0.0.1", 0, -1, partitionFailure);
+            try {
+                fill.accept(boundPort(internal.ldap()));
+            } finally {
+                internal.server().stop();
+                listeners = listen(settings, service, settings.host(), ldapPort, ldapsPort, partitionFailure);
+                damaged = aside;
+            }
+            LOG.info("directory rebuilt; listening again on ldap://{}:{}", settings.host(), ldapPort());
+            return aside;
+        } finally {
+            rebuilding = false;
+        }
     }
 
     /** Where a damaged instance was moved at this start, or null when the instance opened. */
@@ -337,7 +416,7 @@ public final class EmbeddedDirectory implements AutoCloseable {
 
     /** The LDAP port; while the listeners are stopped, the one they had. */
     public int ldapPort() {
-        int port = boundPort(ldap);
+        int port = boundPort(listeners.ldap());
         if (port > 0) {
             ldapBound = port;
         }
@@ -346,6 +425,7 @@ public final class EmbeddedDirectory implements AutoCloseable {
 
     /** The LDAPS port, or -1 without TLS; while the listeners are stopped, the one they had. */
     public int ldapsPort() {
+        TcpTransport ldaps = listeners.ldaps();
         if (ldaps == null) {
             return -1;
         }
@@ -372,19 +452,29 @@ public final class EmbeddedDirectory implements AutoCloseable {
      * wrong ("not answering within 3000 ms", "failing: ..."), for {@code /health}. See {@link DirectoryProbe}.
      */
     public String probe(Duration timeout) {
+        if (rebuilding) {
+            return "being rebuilt from the registry after damage: its LDAP ports are closed until it is done";
+        }
+        String failure = partitionFailure.get();
+        if (failure != null) {
+            return "failing: its partition threw " + failure;
+        }
         String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
         return DirectoryProbe.problem(host, ldapPort(), settings.dit().suffix().toString(), timeout);
     }
 
     /** Connections open on both listeners, for tests. */
     int openConnections() {
-        return ldap.getAcceptor().getManagedSessionCount() + (ldaps == null ? 0 : ldaps.getAcceptor().getManagedSessionCount());
+        Listeners current = listeners;
+        return current.ldap().getAcceptor().getManagedSessionCount()
+                + (current.ldaps() == null ? 0 : current.ldaps().getAcceptor().getManagedSessionCount());
     }
 
     /** Response bytes queued for clients on both listeners and not yet sent, for tests. */
     long queuedResponseBytes() {
         long queued = 0;
-        for (TcpTransport transport : ldaps == null ? List.of(ldap) : List.of(ldap, ldaps)) {
+        Listeners current = listeners;
+        for (TcpTransport transport : current.ldaps() == null ? List.of(current.ldap()) : List.of(current.ldap(), current.ldaps())) {
             for (var session : transport.getAcceptor().getManagedSessions().values()) {
                 queued += session.getScheduledWriteBytes();
             }
@@ -403,13 +493,13 @@ public final class EmbeddedDirectory implements AutoCloseable {
     public void suspendListeners() {
         ldapPort();
         ldapsPort();
-        server.stop();
+        listeners.server().stop();
         LOG.warn("directory listeners stopped");
     }
 
     public void resumeListeners() {
         try {
-            server.start();
+            listeners.server().start();
         } catch (Exception e) {
             throw new DirectoryStartException("LDAP listener cannot start again on " + settings.host() + ": " + e.getMessage(), e);
         }
@@ -418,8 +508,8 @@ public final class EmbeddedDirectory implements AutoCloseable {
 
     /** Stops the listeners, then the service (flushing the partitions). */
     @Override
-    public void close() {
-        server.stop();
+    public synchronized void close() {
+        listeners.server().stop();
         shutdownQuietly(service);
         LOG.info("directory stopped");
     }

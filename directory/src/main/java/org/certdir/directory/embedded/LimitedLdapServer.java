@@ -18,7 +18,8 @@ final class LimitedLdapServer extends LdapServer {
     private final ProtocolCodecFactory codec;
     private final ConnectionCap handler;
 
-    LimitedLdapServer(ClientLimits limits) {
+    /** {@code partitionFailures} hears of every error the directory partition throws while answering a client. */
+    LimitedLdapServer(ClientLimits limits, java.util.function.Consumer<Throwable> partitionFailures) {
         ProtocolCodecFactory ldap = super.getProtocolCodecFactory();
         ProtocolDecoder decoder;
         ProtocolEncoder encoder;
@@ -41,7 +42,7 @@ final class LimitedLdapServer extends LdapServer {
                 return decoder;
             }
         };
-        this.handler = new ConnectionCap(super.getHandler(), limits.maxConnectionsPerAddress());
+        this.handler = new ConnectionCap(super.getHandler(), limits.maxConnectionsPerAddress(), partitionFailures);
     }
 
     @Override
