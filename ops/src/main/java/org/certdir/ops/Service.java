@@ -156,6 +156,17 @@ public final class Service implements AutoCloseable {
         crl = startCrlPublisher(publisher, clock);
         parts.add(crl);
 
+        // A partition that fails while serving is rebuilt from the registry (checked every 5 s; nothing to do while
+        // well); the CA entries then get a new full CRL, as the points' records say they hold the last one.
+        ScheduledExecutorService repair = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "directory-repair");
+            thread.setDaemon(true);
+            return thread;
+        });
+        repair.scheduleWithFixedDelay(new DirectoryRepair(directory, registry, ldapPassword,
+                () -> registry.cas().stream().filter(org.certdir.registry.CaRecord::managed).forEach(crl::publishNow)), 5, 5, TimeUnit.SECONDS);
+        parts.add(repair::shutdownNow);
+
         Vertx vertx = Vertx.vertx();
         parts.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
         http = new HttpListeners(vertx, adminToken);
