@@ -51,6 +51,9 @@ class DirectoryRepairIT {
         byte[] junk = new byte[8192];
         new Random(3).nextBytes(junk);
         try (RandomAccessFile out = new RandomAccessFile(partition.toFile(), "rw")) {
+            // The file's header and its middle: garbage only where no start-up read goes is found by the first lookup.
+            out.seek(0);
+            out.write(junk);
             out.seek(Files.size(partition) / 2);
             out.write(junk);
         }

@@ -517,8 +517,12 @@ public final class EmbeddedDirectory implements AutoCloseable {
     private static void shutdownQuietly(DefaultDirectoryService service) {
         try {
             service.shutdown();
-        } catch (Exception e) {
-            LOG.warn("directory did not shut down cleanly: {}", e.getMessage());
+        } catch (Exception | Error e) {
+            // Error: a damaged JDBM file fails its last sync with java.lang.Error (ERR_556 in use list not empty).
+            if (e instanceof VirtualMachineError vm) {
+                throw vm;
+            }
+            LOG.warn("directory did not shut down cleanly: {}", e.toString());
         }
     }
 

@@ -133,13 +133,19 @@ class DamagedDirectoryIT {
         }
     }
 
-    /** Writes 8 KB of random bytes into the middle of the partition's JDBM file, as a failing disk or a stray write would. */
+    /**
+     * Writes 8 KB of random bytes at the start and in the middle of the partition's JDBM file, as a failing disk or a
+     * stray write would. Garbage in the middle alone goes unnoticed at start when no start-up read touches it (then the
+     * first lookup that does reports it, see the test below); the start holds the file's header.
+     */
     static void corrupt(Path instance) throws Exception {
         Path file = instance.resolve("partitions/certdir/certdir.db");
         long size = Files.size(file);
         byte[] junk = new byte[8192];
         new Random(3).nextBytes(junk);
         try (RandomAccessFile out = new RandomAccessFile(file.toFile(), "rw")) {
+            out.seek(0);
+            out.write(junk);
             out.seek(size / 2);
             out.write(junk);
         }
