@@ -107,6 +107,19 @@ public final class CrlPublisher implements AutoCloseable {
         started = true;
     }
 
+    /**
+     * Sends the newest CRLs of every managed CA to the named points again, whatever the registry says they hold: for
+     * a point whose storage was lost and rebuilt (the embedded directory after a damaged partition).
+     */
+    public void resend(java.util.Set<String> pointNames) {
+        for (CaRecord ca : managedCas()) {
+            for (boolean delta : new boolean[] {false, true}) {
+                registry.latestCrl(ca.name(), delta).ifPresent(crl -> points.stream().filter(point -> pointNames.contains(point.name()))
+                        .forEach(point -> distribute(point, ca, crl, false)));
+            }
+        }
+    }
+
     private void changed(StatusChange change) {
         boolean listed = change.status() != CertificateStatus.VALID || change.reason() == RevocationReason.REMOVE_FROM_CRL;
         if (listed && started && wakeups.add(change.ca())) {

@@ -128,7 +128,7 @@ public final class Service implements AutoCloseable {
         try {
             directory = EmbeddedDirectory.start(new DirectorySettings(data.directoryInstance(), ldap.dit(), ldap.host(), ldap.port(),
                     ldap.ldapsPort(), tls ? tlsKey : null, tls ? DataDirectory.secret(data.keysPassphrase()) : null, ldapPassword,
-                    ldap.sizeLimit(), ldap.timeLimit(), ldap.maxPduSize(), ldap.requestThreads(), ldap.entryCache()));
+                    ldap.sizeLimit(), ldap.timeLimit(), ldap.maxPduSize(), ldap.requestThreads(), ldap.entryCache(), ldap.clientLimits()));
         } catch (DirectoryStartException e) {
             throw new StartupFailure(e.getMessage(), e);
         }
@@ -158,6 +158,17 @@ public final class Service implements AutoCloseable {
         crl = startCrlPublisher(publisher, urls, clock);
         parts.add(crl);
 
+        // A partition that fails while serving is rebuilt from the registry (checked every 5 s; nothing to do while
+        // well); the CA entries then get their newest CRLs again, which the points' records say they hold already.
+        ScheduledExecutorService repair = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "directory-repair");
+            thread.setDaemon(true);
+            return thread;
+        });
+        repair.scheduleWithFixedDelay(new DirectoryRepair(directory, registry, ldapPassword,
+                () -> crl.resend(embeddedDirectoryPoints())), 5, 5, TimeUnit.SECONDS);
+        parts.add(repair::shutdownNow);
+
         Vertx vertx = Vertx.vertx();
         parts.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
         http = new HttpListeners(vertx, adminToken, config.http().maxConnectionsPerAddress());
@@ -166,7 +177,7 @@ public final class Service implements AutoCloseable {
         new AiaRoutes(new CaChains(registry)).register(http.publicRouter());
         new TrustRoutes(new TrustListFiles(registry, this::trustListSigner, clock)).register(http.publicRouter());
         new CertificateStoreRoutes(new CertificateStore(registry, clock)).register(http.publicRouter());
-        HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin(), ocsp, data.root(),
+        HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin(), ocsp, directory, data.root(),
                 config.health().minFreeSpace());
         new CrlRoutes(httpPoint).register(http.publicRouter());
         http.publicRouter().route("/health").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
@@ -222,7 +233,7 @@ public final class Service implements AutoCloseable {
         // Full CRLs name the delta where it is published and the certificates' CRL distribution points lead: over
         // HTTP and on the CA entry of the embedded directory.
         boolean httpDelta = settings.points().stream().anyMatch(point -> point.type().equals("http"));
-        boolean ldapDelta = settings.points().stream().anyMatch(point -> point.type().equals("ldap") && point.target() == null);
+        boolean ldapDelta = !embeddedDirectoryPoints().isEmpty();
         java.util.function.Function<org.certdir.registry.CaRecord, List<String>> deltaLocations = ca -> {
             List<String> locations = new ArrayList<>();
             if (httpDelta) {
@@ -256,6 +267,12 @@ public final class Service implements AutoCloseable {
         CrlPublisher crlPublisher = new CrlPublisher(registry, new CrlIssuer(registry, caSigners(), deltaLocations, crlSettings, clock), points, crlSettings, clock);
         crlPublisher.start();
         return crlPublisher;
+    }
+
+    /** The names of the CRL points that write into the embedded directory (type ldap without a target). */
+    private java.util.Set<String> embeddedDirectoryPoints() {
+        return config.crl().points().stream().filter(point -> point.type().equals("ldap") && point.target() == null).map(ServiceConfig.Point::name)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     /**

@@ -19,6 +19,7 @@ import org.certdir.schemas.Dit;
  * @param maxPduSize     largest request accepted, in octets
  * @param requestThreads threads answering requests
  * @param entryCache     entries the suffix partition caches: read speed depends on it
+ * @param clientLimits   what one client may cost: filter depth, unread response bytes, connections per address
  */
 public record DirectorySettings(
         Path instance,
@@ -33,5 +34,13 @@ public record DirectorySettings(
         Duration timeLimit,
         int maxPduSize,
         int requestThreads,
-        int entryCache) {
+        int entryCache,
+        ClientLimits clientLimits) {
+
+    /** Settings with the default {@link ClientLimits}. */
+    public DirectorySettings(Path instance, Dit dit, String host, int ldapPort, int ldapsPort, Path tlsKeyStore, String tlsPassword,
+                             String adminPassword, int sizeLimit, Duration timeLimit, int maxPduSize, int requestThreads, int entryCache) {
+        this(instance, dit, host, ldapPort, ldapsPort, tlsKeyStore, tlsPassword, adminPassword, sizeLimit, timeLimit, maxPduSize,
+                requestThreads, entryCache, ClientLimits.DEFAULTS);
+    }
 }

@@ -1,10 +1,14 @@
 package org.certdir.directory.embedded;
 
 import java.io.File;
+import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.directory.api.ldap.model.constants.LdapSecurityConstants;
 import org.apache.directory.api.ldap.model.entry.DefaultEntry;
 import org.apache.directory.api.ldap.model.entry.DefaultModification;
@@ -51,18 +55,28 @@ public final class EmbeddedDirectory implements AutoCloseable {
     public static final String SERVICE_ACCOUNT = ServerDNConstants.ADMIN_SYSTEM_DN;
 
     private final DirectorySettings settings;
-    private final DefaultDirectoryService service;
-    private final LdapServer server;
-    private final TcpTransport ldap;
-    private final TcpTransport ldaps;
+    /** What the LDAP handler saw the partition throw (JDBM reports damage with java.lang.Error); null while none. */
+    private final AtomicReference<String> partitionFailure;
+    // Replaced together by rebuild(); read by the accessors from other threads.
+    private volatile DefaultDirectoryService service;
+    private volatile Listeners listeners;
+    private volatile Path damaged;
+    private volatile boolean rebuilding;
+    /** The ports the listeners were last bound to: with port 0 configured, only the first start chooses them. */
+    private volatile int ldapBound = -1;
+    private volatile int ldapsBound = -1;
 
-    private EmbeddedDirectory(DirectorySettings settings, DefaultDirectoryService service, LdapServer server,
-                              TcpTransport ldap, TcpTransport ldaps) {
+    private EmbeddedDirectory(DirectorySettings settings, AtomicReference<String> partitionFailure, DefaultDirectoryService service,
+                              Listeners listeners, Path damaged) {
         this.settings = settings;
+        this.partitionFailure = partitionFailure;
         this.service = service;
-        this.server = server;
-        this.ldap = ldap;
-        this.ldaps = ldaps;
+        this.listeners = listeners;
+        this.damaged = damaged;
+    }
+
+    /** The LDAP server of a directory service with its plain and (null without TLS) LDAPS transports. */
+    private record Listeners(LdapServer server, TcpTransport ldap, TcpTransport ldaps) {
     }
 
     /**
@@ -83,24 +97,74 @@ public final class EmbeddedDirectory implements AutoCloseable {
      * Starts the directory; throws {@link DirectoryStartException} naming the port or the file at fault.
      */
     public static EmbeddedDirectory start(DirectorySettings settings) {
+        Path damaged = null;
         DefaultDirectoryService service;
         try {
-            service = startService(settings);
-        } catch (Exception e) {
-            throw new DirectoryStartException("directory instance " + settings.instance() + " cannot start: " + e.getMessage()
-                    + " (if it is damaged, move it away and run 'certdir directory republish' after the next start)", e);
+            service = openChecked(settings);
+        } catch (Exception | Error e) {
+            // Exception | Error: JDBM reports a damaged file with java.lang.Error (ERR_546 page header magic, ERR_554
+            // double get for block 0). The directory is a publication of the registry: move the damaged instance aside
+            // and start an empty one, which the service fills from the registry as for a new installation.
+            if (e instanceof VirtualMachineError vm) {
+                throw vm;
+            }
+            if (!Files.isDirectory(settings.instance().resolve("partitions"))) {
+                throw new DirectoryStartException("directory instance " + settings.instance() + " cannot start: " + e.getMessage(), e);
+            }
+            try {
+                damaged = moveAside(settings.instance());
+            } catch (IOException move) {
+                throw new DirectoryStartException("directory instance " + settings.instance() + " cannot start (" + e.getMessage()
+                        + ") and cannot be moved aside to rebuild it: " + move.getMessage(), e);
+            }
+            LOG.error("directory instance {} cannot be opened ({}): moved it to {}; starting an empty one, rebuilt from the registry",
+                    settings.instance(), e.toString(), damaged);
+            try {
+                service = openChecked(settings);
+            } catch (Exception | Error again) {
+                if (again instanceof VirtualMachineError vm) {
+                    throw vm;
+                }
+                throw new DirectoryStartException("directory instance " + settings.instance() + " cannot start even empty: " + again.getMessage()
+                        + " (the damaged one was moved to " + damaged + ")", again);
+            }
         }
-        LdapServer server = new LdapServer();
+        AtomicReference<String> partitionFailure = new AtomicReference<>();
+        Listeners listeners;
+        try {
+            listeners = listen(settings, service, settings.host(), settings.ldapPort(), settings.tlsKeyStore() == null ? -1 : settings.ldapsPort(),
+                    partitionFailure);
+        } catch (DirectoryStartException e) {
+            shutdownQuietly(service);
+            throw e;
+        }
+        EmbeddedDirectory directory = new EmbeddedDirectory(settings, partitionFailure, service, listeners, damaged);
+        LOG.info("directory listening on ldap://{}:{}{}", settings.host(), directory.ldapPort(),
+                listeners.ldaps() == null ? "" : " and ldaps://" + settings.host() + ":" + directory.ldapsPort());
+        return directory;
+    }
+
+    /**
+     * Starts an LDAP server for {@code service} on {@code host}: plain LDAP on {@code ldapPort}, LDAPS on {@code ldapsPort}
+     * unless it is negative. Throws {@link DirectoryStartException} naming the port at fault.
+     */
+    private static Listeners listen(DirectorySettings settings, DefaultDirectoryService service, String host, int ldapPort, int ldapsPort,
+                                    AtomicReference<String> partitionFailure) {
+        LdapServer server = new LimitedLdapServer(settings.clientLimits(), failure -> {
+            if (partitionFailure.compareAndSet(null, failure.toString())) {
+                LOG.error("the directory partition failed: {}; it is rebuilt from the registry", failure.toString());
+            }
+        });
         server.setServiceName("certdir");
         server.setDirectoryService(service);
         server.setMaxSizeLimit(settings.sizeLimit());
         server.setMaxTimeLimit((int) Math.max(1, settings.timeLimit().toSeconds()));
         // Stored only: ApacheDS enforces the service's limit (set in startService), not this one.
         server.setMaxPDUSize(settings.maxPduSize());
-        TcpTransport ldap = new TcpTransport(settings.host(), settings.ldapPort(), settings.requestThreads(), 50);
+        TcpTransport ldap = new TcpTransport(host, ldapPort, settings.requestThreads(), 50);
         TcpTransport ldaps = null;
-        if (settings.tlsKeyStore() != null) {
-            ldaps = new TcpTransport(settings.host(), settings.ldapsPort(), settings.requestThreads(), 50);
+        if (ldapsPort >= 0) {
+            ldaps = new TcpTransport(host, ldapsPort, settings.requestThreads(), 50);
             ldaps.setEnableSSL(true);
             // ApacheDS enables TLS 1.0-1.2 by default; Thunderbird and current clients need 1.2 or 1.3.
             ldaps.setEnabledProtocols(TLS_PROTOCOLS);
@@ -114,27 +178,132 @@ public final class EmbeddedDirectory implements AutoCloseable {
         try {
             server.start();
         } catch (Exception e) {
-            shutdownQuietly(service);
+            server.stop();
             if (isBindFailure(e)) {
-                throw new DirectoryStartException("LDAP port " + settings.ldapPort()
-                        + (settings.tlsKeyStore() == null ? "" : " or LDAPS port " + settings.ldapsPort())
-                        + " on " + settings.host() + " is in use: stop the program using it or set certdir.ldap.port / certdir.ldap.ldaps-port", e);
+                throw new DirectoryStartException("LDAP port " + ldapPort
+                        + (ldapsPort < 0 ? "" : " or LDAPS port " + ldapsPort)
+                        + " on " + host + " is in use: stop the program using it or set certdir.ldap.port / certdir.ldap.ldaps-port", e);
             }
-            throw new DirectoryStartException("LDAP listener cannot start on " + settings.host() + ": " + e.getMessage(), e);
+            throw new DirectoryStartException("LDAP listener cannot start on " + host + ": " + e.getMessage(), e);
         }
-        EmbeddedDirectory directory = new EmbeddedDirectory(settings, service, server, ldap, ldaps);
-        LOG.info("directory listening on ldap://{}:{}{}", settings.host(), directory.ldapPort(),
-                ldaps == null ? "" : " and ldaps://" + settings.host() + ":" + directory.ldapsPort());
-        return directory;
+        return new Listeners(server, ldap, ldaps);
     }
 
-    private static DefaultDirectoryService startService(DirectorySettings settings) throws Exception {
+    /**
+     * The failure the partition reported to a client request (JDBM's java.lang.Error, e.g. "ERR_546 CRITICAL: page header
+     * magic for block 152 not OK"), or null: from the first such error on, the directory fails reads until rebuilt.
+     */
+    public String partitionFailure() {
+        return partitionFailure.get();
+    }
+
+    /** Whether {@link #rebuild} is running: the listeners are closed meanwhile. */
+    public boolean rebuilding() {
+        return rebuilding;
+    }
+
+    /**
+     * Replaces the instance by an empty one while the service runs, and returns where the old one went. Meanwhile
+     * lookups are refused: the listeners are closed (connected clients get a notice of disconnection,
+     * {@code unavailable}, and new ones are refused), so no client reads a half-filled directory. {@code fill} gets the
+     * port of a listener on 127.0.0.1 that only lives during the rebuild, to publish the registry through; then the
+     * listeners open again on their ports.
+     */
+    public synchronized Path rebuild(java.util.function.IntConsumer fill) {
+        int ldapPort = ldapPort();
+        int ldapsPort = listeners.ldaps() == null ? -1 : ldapsPort();
+        rebuilding = true;
+        try {
+            listeners.server().stop();
+            shutdownQuietly(service);
+            Path aside;
+            try {
+                aside = moveAside(settings.instance());
+                service = openChecked(settings);
+            } catch (Exception e) {
+                throw new DirectoryStartException("directory instance " + settings.instance() + " cannot be rebuilt: " + e.getMessage(), e);
+            }
+            partitionFailure.set(null);
+            LOG.warn("directory instance moved to {}; filling an empty one from the registry, with the LDAP ports closed", aside);
+            Listeners internal = listen(settings, service, "127.0.0.1", 0, -1, partitionFailure);
+            try {
+                fill.accept(boundPort(internal.ldap()));
+            } finally {
+                internal.server().stop();
+                listeners = listen(settings, service, settings.host(), ldapPort, ldapsPort, partitionFailure);
+                damaged = aside;
+            }
+            LOG.info("directory rebuilt; listening again on ldap://{}:{}", settings.host(), ldapPort());
+            return aside;
+        } finally {
+            rebuilding = false;
+        }
+    }
+
+    /** Where a damaged instance was moved at this start, or null when the instance opened. */
+    public Path damagedInstance() {
+        return damaged;
+    }
+
+    /**
+     * Starts the service and reads the suffix and the entries under it, so that a partition that opens but cannot be
+     * read counts as damaged too; shuts the half-started service down on failure, releasing its files.
+     */
+    private static DefaultDirectoryService openChecked(DirectorySettings settings) throws Exception {
+        DefaultDirectoryService[] started = new DefaultDirectoryService[1];
+        try {
+            DefaultDirectoryService service = startService(settings, started);
+            CoreSession admin = service.getAdminSession();
+            Dn suffix = new Dn(service.getSchemaManager(), settings.dit().suffix().toString());
+            admin.lookup(suffix);
+            try (var children = admin.search(suffix, org.apache.directory.api.ldap.model.message.SearchScope.ONELEVEL,
+                    org.apache.directory.api.ldap.model.filter.FilterParser.parse(service.getSchemaManager(), "(objectClass=*)"),
+                    org.apache.directory.api.ldap.model.message.AliasDerefMode.NEVER_DEREF_ALIASES)) {
+                while (children.next()) {
+                    children.get();
+                }
+            }
+            return service;
+        } catch (Exception | Error e) {
+            if (started[0] != null) {
+                shutdownQuietly(started[0]);
+            }
+            throw e;
+        }
+    }
+
+    /** Moves {@code instance} to {@code <instance>.damaged-<UTC time>}, deleting an older damaged copy (they are large). */
+    private static Path moveAside(Path instance) throws IOException {
+        Path parent = instance.toAbsolutePath().getParent();
+        String prefix = instance.getFileName() + ".damaged-";
+        try (var siblings = Files.list(parent)) {
+            for (Path old : siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                deleteTree(old);
+            }
+        }
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC)
+                .format(java.time.Instant.now());
+        Path aside = parent.resolve(prefix + stamp);
+        Files.move(instance, aside);
+        return aside;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    private static DefaultDirectoryService startService(DirectorySettings settings, DefaultDirectoryService[] started) throws Exception {
         // Exception: ApacheDS declares plain Exception on several of the calls below.
         File root = settings.instance().toFile();
         Files.createDirectories(settings.instance());
         // The instance holds the service account's password hash and every entry: owner only.
         Files.setPosixFilePermissions(settings.instance(), PosixFilePermissions.fromString("rwx------"));
         DefaultDirectoryService service = new DefaultDirectoryService();
+        started[0] = service;
         service.setShutdownHookEnabled(false);
         service.setExitVmOnShutdown(false);
         service.setInstanceLayout(new InstanceLayout(root));
@@ -245,20 +414,72 @@ public final class EmbeddedDirectory implements AutoCloseable {
         return false;
     }
 
+    /** The LDAP port; while the listeners are stopped, the one they had. */
     public int ldapPort() {
-        return ldap.getAcceptor() == null ? settings.ldapPort() : ldap.getAcceptor().getLocalAddress().getPort();
+        int port = boundPort(listeners.ldap());
+        if (port > 0) {
+            ldapBound = port;
+        }
+        return ldapBound > 0 ? ldapBound : settings.ldapPort();
     }
 
-    /** The LDAPS port, or -1 without TLS. */
+    /** The LDAPS port, or -1 without TLS; while the listeners are stopped, the one they had. */
     public int ldapsPort() {
+        TcpTransport ldaps = listeners.ldaps();
         if (ldaps == null) {
             return -1;
         }
-        return ldaps.getAcceptor() == null ? settings.ldapsPort() : ldaps.getAcceptor().getLocalAddress().getPort();
+        int port = boundPort(ldaps);
+        if (port > 0) {
+            ldapsBound = port;
+        }
+        return ldapsBound > 0 ? ldapsBound : settings.ldapsPort();
+    }
+
+    /** The port a listener is bound to, or -1 when it is not (ApacheDS makes a new, unbound acceptor after a stop). */
+    private static int boundPort(TcpTransport transport) {
+        var acceptor = transport.getAcceptor();
+        var address = acceptor == null ? null : acceptor.getLocalAddress();
+        return address == null ? -1 : address.getPort();
     }
 
     public String host() {
         return settings.host();
+    }
+
+    /**
+     * Null when a new anonymous client gets an answer from this directory within {@code timeout}; otherwise what is
+     * wrong ("not answering within 3000 ms", "failing: ..."), for {@code /health}. See {@link DirectoryProbe}.
+     */
+    public String probe(Duration timeout) {
+        if (rebuilding) {
+            return "being rebuilt from the registry after damage: its LDAP ports are closed until it is done";
+        }
+        String failure = partitionFailure.get();
+        if (failure != null) {
+            return "failing: its partition threw " + failure;
+        }
+        String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
+        return DirectoryProbe.problem(host, ldapPort(), settings.dit().suffix().toString(), timeout);
+    }
+
+    /** Connections open on both listeners, for tests. */
+    int openConnections() {
+        Listeners current = listeners;
+        return current.ldap().getAcceptor().getManagedSessionCount()
+                + (current.ldaps() == null ? 0 : current.ldaps().getAcceptor().getManagedSessionCount());
+    }
+
+    /** Response bytes queued for clients on both listeners and not yet sent, for tests. */
+    long queuedResponseBytes() {
+        long queued = 0;
+        Listeners current = listeners;
+        for (TcpTransport transport : current.ldaps() == null ? List.of(current.ldap()) : List.of(current.ldap(), current.ldaps())) {
+            for (var session : transport.getAcceptor().getManagedSessions().values()) {
+                queued += session.getScheduledWriteBytes();
+            }
+        }
+        return queued;
     }
 
     public Dit dit() {
@@ -270,13 +491,15 @@ public final class EmbeddedDirectory implements AutoCloseable {
      * directory looks like to clients and to the publisher. {@link #resumeListeners()} undoes it.
      */
     public void suspendListeners() {
-        server.stop();
+        ldapPort();
+        ldapsPort();
+        listeners.server().stop();
         LOG.warn("directory listeners stopped");
     }
 
     public void resumeListeners() {
         try {
-            server.start();
+            listeners.server().start();
         } catch (Exception e) {
             throw new DirectoryStartException("LDAP listener cannot start again on " + settings.host() + ": " + e.getMessage(), e);
         }
@@ -285,8 +508,8 @@ public final class EmbeddedDirectory implements AutoCloseable {
 
     /** Stops the listeners, then the service (flushing the partitions). */
     @Override
-    public void close() {
-        server.stop();
+    public synchronized void close() {
+        listeners.server().stop();
         shutdownQuietly(service);
         LOG.info("directory stopped");
     }
@@ -294,8 +517,12 @@ public final class EmbeddedDirectory implements AutoCloseable {
     private static void shutdownQuietly(DefaultDirectoryService service) {
         try {
             service.shutdown();
-        } catch (Exception e) {
-            LOG.warn("directory did not shut down cleanly: {}", e.getMessage());
+        } catch (Exception | Error e) {
+            // Error: a damaged JDBM file fails its last sync with java.lang.Error (ERR_556 in use list not empty).
+            if (e instanceof VirtualMachineError vm) {
+                throw vm;
+            }
+            LOG.warn("directory did not shut down cleanly: {}", e.toString());
         }
     }
 

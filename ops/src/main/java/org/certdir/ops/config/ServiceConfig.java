@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.certdir.directory.embedded.ClientLimits;
 import org.certdir.ops.StartupFailure;
 import org.certdir.ops.issuance.KeyAlgorithm;
 import org.certdir.schemas.Dit;
@@ -38,7 +39,13 @@ public record ServiceConfig(
     }
 
     public record Ldap(String host, int port, int ldapsPort, Dit dit, int sizeLimit, Duration timeLimit,
-                       int maxPduSize, int requestThreads, int entryCache) {
+                       int maxPduSize, int requestThreads, int entryCache, ClientLimits clientLimits) {
+
+        /** With the default {@link ClientLimits}. */
+        public Ldap(String host, int port, int ldapsPort, Dit dit, int sizeLimit, Duration timeLimit, int maxPduSize, int requestThreads,
+                    int entryCache) {
+            this(host, port, ldapsPort, dit, sizeLimit, timeLimit, maxPduSize, requestThreads, entryCache, ClientLimits.DEFAULTS);
+        }
     }
 
     /** {@code maxConnectionsPerAddress} bounds the open connections of one client address, on this and the admin listener. */
@@ -135,7 +142,8 @@ public record ServiceConfig(
                         read.value("ldap.time-limit", c -> positive(c.getDuration("ldap.time-limit"))),
                         read.positive("ldap.max-pdu-size", c -> Math.toIntExact(c.getBytes("ldap.max-pdu-size"))),
                         read.positive("ldap.request-threads", c -> c.getInt("ldap.request-threads")),
-                        read.positive("ldap.entry-cache", c -> c.getInt("ldap.entry-cache"))),
+                        read.positive("ldap.entry-cache", c -> c.getInt("ldap.entry-cache")),
+                        clientLimits(read)),
                 new Http(
                         read.value("http.host", c -> c.getString("http.host")),
                         read.port("http.port", false),
@@ -240,6 +248,23 @@ public record ServiceConfig(
     }
 
     /** Collects every problem instead of stopping at the first. */
+    /** The LDAP client limits; the defaults when a key is wrong (the problem is reported, and start-up stops). */
+    private static ClientLimits clientLimits(Reader read) {
+        int depth = read.positive("ldap.max-filter-depth", c -> c.getInt("ldap.max-filter-depth"));
+        Long queued = read.value("ldap.max-queued-bytes", c -> {
+            long bytes = c.getBytes("ldap.max-queued-bytes");
+            if (bytes < 64 * 1024) {
+                throw new IllegalArgumentException("must be at least 64 KiB (a search answer must fit), was " + bytes);
+            }
+            return bytes;
+        });
+        int perAddress = read.positive("ldap.max-connections-per-address", c -> c.getInt("ldap.max-connections-per-address"));
+        if (depth <= 0 || queued == null || perAddress <= 0) {
+            return ClientLimits.DEFAULTS;
+        }
+        return new ClientLimits(depth, queued, perAddress);
+    }
+
     private static final class Reader {
         private final Config config;
         private final List<String> problems;

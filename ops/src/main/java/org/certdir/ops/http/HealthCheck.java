@@ -2,6 +2,7 @@ package org.certdir.ops.http;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.certdir.directory.embedded.EmbeddedDirectory;
 import org.certdir.directory.publication.DirectoryPublisher;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +24,8 @@ import org.certdir.registry.Registry;
 public final class HealthCheck {
 
     private static final Duration LAG_TOLERATED = Duration.ofMinutes(1);
+    /** A directory that takes longer than this to answer a new client counts as down (the SDK's own default is minutes). */
+    static final Duration DIRECTORY_PROBE_TIMEOUT = Duration.ofSeconds(3);
 
     private final Registry registry;
     private final DirectoryPublisher publisher;
@@ -30,17 +33,18 @@ public final class HealthCheck {
     private final CrlPublisher crl;
     private final Duration staleMargin;
     private final OcspResponder ocsp;
+    private final EmbeddedDirectory directory;
     private final java.nio.file.Path dataDirectory;
     private final long minFreeSpace;
 
+    /**
+     * {@code directory}, the embedded one, is probed as a new client first, with a 3 s deadline (null: an external
+     * one, checked through {@code publisher} only); degraded when the file system of {@code dataDirectory} has less
+     * than {@code minFreeSpace} bytes free.
+     */
     public HealthCheck(Registry registry, DirectoryPublisher publisher, String directoryUrl, CrlPublisher crl, Duration staleMargin,
-                       OcspResponder ocsp) {
-        this(registry, publisher, directoryUrl, crl, staleMargin, ocsp, null, 0);
-    }
-
-    /** Also degraded when the file system of {@code dataDirectory} has less than {@code minFreeSpace} bytes free. */
-    public HealthCheck(Registry registry, DirectoryPublisher publisher, String directoryUrl, CrlPublisher crl, Duration staleMargin,
-                       OcspResponder ocsp, java.nio.file.Path dataDirectory, long minFreeSpace) {
+                       OcspResponder ocsp, EmbeddedDirectory directory, java.nio.file.Path dataDirectory, long minFreeSpace) {
+        this.directory = directory;
         this.dataDirectory = dataDirectory;
         this.minFreeSpace = minFreeSpace;
         this.registry = registry;
@@ -135,7 +139,15 @@ public final class HealthCheck {
             registryStatus.put("status", "down").put("error", e.getMessage());
         }
         JsonObject directoryStatus = new JsonObject().put("url", directoryUrl);
+        String notAnswering = directory == null ? null : directory.probe(DIRECTORY_PROBE_TIMEOUT);
+        if (directory != null && directory.damagedInstance() != null) {
+            directoryStatus.put("rebuiltAtStart", "the damaged instance was moved to " + directory.damagedInstance().getFileName());
+        }
         try {
+            if (notAnswering != null) {
+                // The publisher's pool would wait minutes for the same answer.
+                throw new IllegalStateException("the directory is " + notAnswering);
+            }
             boolean present = publisher.layoutPresent();
             directoryStatus.put("status", present ? "ok" : "down");
             if (!present) {
