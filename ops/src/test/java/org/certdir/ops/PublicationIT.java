@@ -387,12 +387,19 @@ class PublicationIT {
         assertArrayEquals(lastCrl.get(), crlOnCaEntry());
     }
 
-    /** The CA entry's full CRL; a read that ApacheDS fails with 'other' while the entry is modified is read again. */
+    /**
+     * The CA entry's full CRL. Read again when ApacheDS fails the read with 'other' while the entry is modified, or
+     * when the entry is missing: a CRL write that creates the attribute rewrites the entry whole (delete, then add),
+     * and LDAP has no atomic replace.
+     */
     private byte[] crlOnCaEntry() throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
-                return service.getEntry(DIT.ca("Test CA").toString(), "certificateRevocationList;binary")
-                        .getAttributeValueBytes("certificateRevocationList;binary");
+                com.unboundid.ldap.sdk.SearchResultEntry entry = service.getEntry(DIT.ca("Test CA").toString(), "certificateRevocationList;binary");
+                if (entry != null || attempt == 5) {
+                    return entry == null ? null : entry.getAttributeValueBytes("certificateRevocationList;binary");
+                }
+                Thread.sleep(10);
             } catch (com.unboundid.ldap.sdk.LDAPException e) {
                 if (e.getResultCode() != com.unboundid.ldap.sdk.ResultCode.OTHER || attempt == 5) {
                     throw e;
