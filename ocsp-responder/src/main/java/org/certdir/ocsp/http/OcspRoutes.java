@@ -23,9 +23,12 @@ import org.certdir.ocsp.OcspResponder.Answer;
  * HTTP 200 and the unsigned OCSP status, as OpenSSL's and most other responders do: OpenSSL and GnuTLS clients
  * read the OCSP status only from a 200 answer. HTTP statuses are kept for what is wrong at the HTTP level: a
  * POST body over 64 KiB (413), a content type that is not {@code application/ocsp-request} (415), a request line
- * over the listener's limit (414, from the HTTP server itself).
+ * over the listener's limit (414, from the HTTP server itself), a POST body that cannot be read, such as broken
+ * chunked encoding (400).
  */
 public final class OcspRoutes {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OcspRoutes.class);
 
     /** RFC 6960 requests are small; a body larger than this is not one. */
     public static final int MAX_BODY = 64 * 1024;
@@ -44,7 +47,7 @@ public final class OcspRoutes {
 
     public void register(Router router) {
         for (String path : new String[] {"/ocsp", "/ocsp/"}) {
-            router.post(path).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY)).handler(this::post);
+            router.post(path).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY)).handler(this::post).failureHandler(this::bodyFailed);
         }
         router.get("/ocsp/*").handler(this::get);
     }
@@ -59,8 +62,30 @@ public final class OcspRoutes {
         answer(context, context.body().buffer() == null ? new byte[0] : context.body().buffer().getBytes(), false);
     }
 
+    /**
+     * A POST whose body could not be read. Vert.x's BodyHandler fails the route with the response's status so far,
+     * 200, when the request stream breaks (a chunk size that is not hex, say): left to the default handler, the
+     * client got "200 OK" and the text "OK". The HTTP message is broken, so the answer is an HTTP 400, with the
+     * OCSP malformedRequest body as for 413 and 415, and the connection is closed: its framing is lost.
+     */
+    private void bodyFailed(RoutingContext context) {
+        int status = context.statusCode();
+        if (status == -1 || status >= 500) {
+            context.next();
+            return;
+        }
+        LOG.debug("unreadable OCSP POST from {}: {}", context.request().remoteAddress(), String.valueOf(context.failure()));
+        if (status < 400) {
+            status = 400;
+            context.response().putHeader("Connection", "close");
+        }
+        send(context, status, Answer.error(Outcome.MALFORMED_REQUEST), false);
+    }
+
     private void get(RoutingContext context) {
-        String raw = context.request().path().substring("/ocsp/".length());
+        // "/ocsp/*" matches "/ocsp" too: a GET without a request is malformed, like one with a broken one.
+        String path = context.request().path();
+        String raw = path.length() > "/ocsp/".length() ? path.substring("/ocsp/".length()) : "";
         byte[] request = decode(raw);
         if (request == null) {
             send(context, 200, Answer.error(Outcome.MALFORMED_REQUEST), false);
