@@ -1,15 +1,11 @@
 package org.certdir.ocsp;
 
 import java.math.BigInteger;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Encoding;
@@ -21,27 +17,26 @@ import org.bouncycastle.asn1.DERTaggedObject;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.certdir.registry.CaName;
 import org.certdir.registry.CertificateStatus;
 import org.certdir.registry.Serial;
 import org.certdir.registry.StatusChange;
 
 /**
- * A responder for one ECDSA test CA with serial 5 valid, and the parts to build requests byte by byte, hostile
+ * A responder for one ECDSA test CA (key and certificate in the test resources, so that committed fuzz inputs
+ * made by {@code openssl ocsp -reqout} name it) with serial 5 valid and 6 revoked, and the parts to build requests byte by byte, hostile
  * ones included, without Bouncy Castle's builders (which only build well-formed ones).
  */
 public final class TestResponder {
 
     public static final CaName CA = new CaName("test-ca");
     public static final BigInteger VALID_SERIAL = BigInteger.valueOf(5);
-    public static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+    public static final BigInteger REVOKED_SERIAL = BigInteger.valueOf(6);
+    /** Inside the test CA certificate's validity. */
+    public static final Instant NOW = Instant.parse("2027-01-01T10:00:00Z");
 
     public final X509Certificate caCertificate;
     public final OcspResponder responder;
@@ -50,22 +45,29 @@ public final class TestResponder {
 
     public TestResponder() {
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            KeyPair keys = generator.generateKeyPair();
-            X500Name name = new X500Name("CN=Fuzz CA");
-            caCertificate = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name, BigInteger.ONE,
-                    Date.from(NOW.minus(Duration.ofDays(1))), Date.from(NOW.plus(Duration.ofDays(30))), name, keys.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+            caCertificate = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(resource("fuzz-ca.pem"));
+            java.security.PrivateKey caKey;
+            try (org.bouncycastle.openssl.PEMParser parser = new org.bouncycastle.openssl.PEMParser(
+                    new java.io.InputStreamReader(resource("fuzz-ca.key"), java.nio.charset.StandardCharsets.US_ASCII))) {
+                caKey = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter()
+                        .getPrivateKey((org.bouncycastle.asn1.pkcs.PrivateKeyInfo) parser.readObject());
+            }
             subject = caCertificate.getSubjectX500Principal().getEncoded();
             key = SubjectPublicKeyInfo.getInstance(caCertificate.getPublicKey().getEncoded()).getPublicKeyData().getBytes();
             StatusIndex index = new StatusIndex();
             index.apply(new StatusChange(1, CA, new Serial(VALID_SERIAL), CertificateStatus.VALID, null, null, null, NOW));
+            index.apply(new StatusChange(2, CA, new Serial(REVOKED_SERIAL), CertificateStatus.REVOKED,
+                    org.certdir.registry.RevocationReason.KEY_COMPROMISE, NOW.minus(Duration.ofDays(1)), null, NOW));
             responder = new OcspResponder(index, new OcspSettings(Duration.ofHours(1), false, 1 << 20, 1, 1000), Clock.fixed(NOW, java.time.ZoneOffset.UTC));
-            responder.useSigner(CA, new ResponseSigner(caCertificate, caCertificate, keys.getPrivate()));
+            responder.useSigner(CA, new ResponseSigner(caCertificate, caCertificate, caKey));
         } catch (Exception e) {
-            throw new IllegalStateException("cannot make the test CA", e);
+            throw new IllegalStateException("cannot read the test CA", e);
         }
+    }
+
+    private static java.io.InputStream resource(String name) {
+        return java.util.Objects.requireNonNull(TestResponder.class.getResourceAsStream(name), name);
     }
 
     /** AlgorithmIdentifier of SHA-1 with NULL parameters, as OpenSSL sends it. */
