@@ -32,6 +32,8 @@ public final class OcspRoutes {
 
     /** RFC 6960 requests are small; a body larger than this is not one. */
     public static final int MAX_BODY = 64 * 1024;
+    /** The most of a refused body read and dropped before the connection is closed regardless. */
+    private static final int DRAIN_LIMIT = 1024 * 1024;
     private static final String RESPONSE_TYPE = "application/ocsp-response";
     private static final String REQUEST_TYPE = "application/ocsp-request";
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
@@ -66,7 +68,7 @@ public final class OcspRoutes {
      * A POST whose body could not be read. Vert.x's BodyHandler fails the route with the response's status so far,
      * 200, when the request stream breaks (a chunk size that is not hex, say): left to the default handler, the
      * client got "200 OK" and the text "OK". The HTTP message is broken, so the answer is an HTTP 400, with the
-     * OCSP malformedRequest body as for 413 and 415, and the connection is closed: its framing is lost.
+     * OCSP malformedRequest body as for 415; a body over the limit keeps BodyHandler's 413 and gets the same body.
      */
     private void bodyFailed(RoutingContext context) {
         int status = context.statusCode();
@@ -75,11 +77,24 @@ public final class OcspRoutes {
             return;
         }
         LOG.debug("unreadable OCSP POST from {}: {}", context.request().remoteAddress(), String.valueOf(context.failure()));
-        if (status < 400) {
-            status = 400;
-            context.response().putHeader("Connection", "close");
+        context.response().putHeader("Connection", "close");
+        send(context, status < 400 ? 400 : status, Answer.error(Outcome.MALFORMED_REQUEST), false);
+        // The connection ends with this request, but only once the refused body has come in: closing with unread
+        // bytes makes TCP reset the connection, and the client may lose the answer. BodyHandler stopped reading,
+        // so the rest is read and dropped here, up to DRAIN_LIMIT; the listener's idle timeout ends a client that
+        // never sends it.
+        io.vertx.core.http.HttpServerRequest request = context.request();
+        if (!request.isEnded()) {
+            long[] drained = {0};
+            request.handler(chunk -> {
+                drained[0] += chunk.length();
+                if (drained[0] > DRAIN_LIMIT) {
+                    request.connection().close();
+                }
+            });
+            request.endHandler(end -> request.connection().close());
+            request.resume();
         }
-        send(context, status, Answer.error(Outcome.MALFORMED_REQUEST), false);
     }
 
     private void get(RoutingContext context) {

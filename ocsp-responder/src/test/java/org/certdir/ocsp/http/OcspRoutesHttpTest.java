@@ -78,10 +78,14 @@ class OcspRoutesHttpTest {
 
     private static final String STILL_OPEN = "\n[the server kept the connection open]";
 
-    /** Sends {@code request} as it is and reads until the server closes or 5 s pass; returns the raw answer. */
     private static String raw(String request) throws Exception {
+        return raw(request, 5000);
+    }
+
+    /** Sends {@code request} as it is and reads until the server closes or {@code millis} pass without a byte; returns the raw answer. */
+    private static String raw(String request, int millis) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", server.actualPort())) {
-            socket.setSoTimeout(5000);
+            socket.setSoTimeout(millis);
             OutputStream out = socket.getOutputStream();
             out.write(request.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
@@ -105,6 +109,33 @@ class OcspRoutesHttpTest {
                 + "Transfer-Encoding: chunked\r\n\r\nzz\r\n0000\r\n0\r\n\r\n");
         assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
         assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/ocsp-response\r\n"), answer);
+        assertTrue(answer.endsWith("\r\n\r\n" + new String(MALFORMED, StandardCharsets.ISO_8859_1)), answer);
+    }
+
+    @Test
+    void post_declaringABodyOver64KiB_is413_beforeTheBodyComes() throws Exception {
+        // Only the headers: the answer does not wait for 70 KB. The connection waits for them (a close with unread
+        // bytes would reset it and could lose the answer); the listener's idle timeout ends a client that never sends.
+        String answer = raw("POST /ocsp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/ocsp-request\r\n"
+                + "Content-Length: 70000\r\n\r\n", 1000);
+        assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+        assertTrue(answer.endsWith("\r\n\r\n" + new String(MALFORMED, StandardCharsets.ISO_8859_1) + STILL_OPEN), answer);
+    }
+
+    @Test
+    void post_bodyOver64KiB_is413_andTheConnectionCloses() throws Exception {
+        String answer = raw("POST /ocsp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/ocsp-request\r\n"
+                + "Content-Length: 70000\r\n\r\n" + "A".repeat(70_000));
+        assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+        assertTrue(answer.endsWith("\r\n\r\n" + new String(MALFORMED, StandardCharsets.ISO_8859_1)), answer);
+    }
+
+    @Test
+    void post_chunkedBodyGrowingOver64KiB_is413_andTheConnectionCloses() throws Exception {
+        String chunk = Integer.toHexString(40_000) + "\r\n" + "A".repeat(40_000) + "\r\n";
+        String answer = raw("POST /ocsp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/ocsp-request\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n" + chunk + chunk + "0\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
         assertTrue(answer.endsWith("\r\n\r\n" + new String(MALFORMED, StandardCharsets.ISO_8859_1)), answer);
     }
 }
