@@ -156,6 +156,44 @@ class HostileRequestTest {
     }
 
     @Test
+    void constructedOctetString_isMalformed() throws Exception {
+        byte[] der = request(ca.certId(TestResponder.VALID_SERIAL));
+        // OCSPRequest, TBSRequest, requestList, Request, CertID: five SEQUENCE headers of two bytes, then the
+        // AlgorithmIdentifier (11 bytes) and the name hash, 04 14 <20 bytes>, sent as BER's constructed form 24 16 04 14 <20 bytes>.
+        int hash = 10 + 11;
+        assertEquals(0x04, der[hash]);
+        byte[] ber = new byte[der.length + 2];
+        System.arraycopy(der, 0, ber, 0, hash);
+        ber[hash] = 0x24;
+        ber[hash + 1] = 0x16;
+        System.arraycopy(der, hash, ber, hash + 2, der.length - hash);
+        for (int header = 0; header < 10; header += 2) {
+            ber[header + 1] += 2;
+        }
+        assertArrayEquals(der, ASN1Primitive.fromByteArray(ber).getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER), "the same request in BER");
+        assertMalformed(ber);
+    }
+
+    @Test
+    void booleanTrueAs01_isMalformed() throws Exception {
+        // A critical nonce is understood and answered (criticalNonce_isUnderstood_andEchoed): only the encoding is wrong.
+        Extension nonce = new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, true, new DEROctetString(new byte[] {1, 2, 3}).getEncoded());
+        byte[] der = requestWith(null, extensions(nonce), ca.certId(TestResponder.VALID_SERIAL));
+        int critical = indexOf(der, new byte[] {0x01, 0x01, (byte) 0xff});
+        der[critical + 2] = 0x01;
+        assertMalformed(der);
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+
+    @Test
     void serialOf1000Octets_isMalformed() throws Exception {
         byte[] huge = new byte[1000];
         Arrays.fill(huge, (byte) 0x11);
