@@ -23,14 +23,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1GeneralizedTime;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
-import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
-import org.bouncycastle.asn1.ocsp.OCSPRequest;
 import org.bouncycastle.asn1.ocsp.RevokedInfo;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extension;
@@ -39,9 +36,7 @@ import org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.CertificateStatus;
 import org.bouncycastle.cert.ocsp.OCSPException;
-import org.bouncycastle.cert.ocsp.OCSPReq;
 import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
-import org.bouncycastle.cert.ocsp.Req;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.cert.ocsp.UnknownStatus;
 import org.certdir.ocsp.OcspMetrics.Outcome;
@@ -64,6 +59,9 @@ import org.slf4j.LoggerFactory;
  * <li>A request with a nonce (RFC 9654: 1–128 octets) is signed fresh, the nonce echoed, and never cached.</li>
  * <li>Signing runs on a bounded pool; when its queue is full the answer is {@code tryLater} at once rather than
  * an ever longer wait.</li>
+ * <li>A request is decoded and checked field by field by {@link ClientRequest} before anything else; nothing a
+ * client sends reaches a signed response unchecked, and a client's malformed bytes are logged at DEBUG only: ERROR
+ * and {@code internalError} are kept for faults of our own.</li>
  * <li>Error statuses are unsigned (RFC 6960 §2.3): {@code malformedRequest} for anything that is not a valid
  * request, {@code unauthorized} for a CA we do not sign for (RFC 9919 §2.2.3) or a request mixing CAs, which no
  * single delegated signer may answer, and {@code tryLater} when the signer cannot sign now.</li>
@@ -118,7 +116,7 @@ public final class OcspResponder implements AutoCloseable {
         }
     }
 
-    /** One certificate asked about: its CertID as the client sent it and what the index says now. */
+    /** One certificate asked about: its CertID rebuilt from the validated request ({@link ClientRequest}) and what the index says now. */
     private record Asked(CertificateID id, Serial serial, StatusIndex.Entry entry) {
 
         long revision() {
@@ -201,29 +199,18 @@ public final class OcspResponder implements AutoCloseable {
     }
 
     private CompletableFuture<Answer> answer(byte[] der) {
-        OCSPReq request;
-        byte[] certIds;
+        ClientRequest request;
         try {
-            // fromByteArray refuses trailing bytes; OCSPReq alone would ignore them.
-            OCSPRequest structure = OCSPRequest.getInstance(ASN1Primitive.fromByteArray(der));
-            request = new OCSPReq(structure);
-            certIds = structure.getTbsRequest().getRequestList().getEncoded(ASN1Encoding.DER);
-        } catch (IOException | RuntimeException e) {
-            return done(Outcome.MALFORMED_REQUEST);
-        }
-        Req[] list = request.getRequestList();
-        if (list.length == 0 || list.length > MAX_CERT_IDS) {
-            return done(Outcome.MALFORMED_REQUEST);
-        }
-        Extension nonce = request.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
-        if (nonce != null && !validNonce(nonce)) {
+            request = ClientRequest.decode(der);
+        } catch (MalformedRequest e) {
+            // The client's mistake, not ours: one line at DEBUG, so a stream of garbage cannot flood the log.
+            LOG.debug("malformed OCSP request of {} bytes: {}", der.length, e.getMessage());
             return done(Outcome.MALFORMED_REQUEST);
         }
         Map<IssuerHashes, CaName> known = issuers;
         CaName ca = null;
-        List<Asked> asked = new ArrayList<>(list.length);
-        for (Req one : list) {
-            CertificateID id = one.getCertID();
+        List<Asked> asked = new ArrayList<>(request.certIds().size());
+        for (CertificateID id : request.certIds()) {
             CaName issuer = known.get(IssuerHashes.of(id.getHashAlgOID(), id.getIssuerNameHash(), id.getIssuerKeyHash()));
             if (issuer == null || (ca != null && !ca.equals(issuer))) {
                 return done(Outcome.UNAUTHORIZED);
@@ -236,10 +223,10 @@ public final class OcspResponder implements AutoCloseable {
         if (signer == null) {
             return done(Outcome.TRY_LATER);
         }
-        if (nonce != null) {
-            return sign(ca, signer, asked, nonce, null);
+        if (request.nonce() != null) {
+            return sign(ca, signer, asked, request.nonceExtensionValue(), null);
         }
-        CacheKey key = new CacheKey(ca, ByteBuffer.wrap(certIds));
+        CacheKey key = new CacheKey(ca, ByteBuffer.wrap(request.certIdsDer()));
         Signed cached = cache.getIfPresent(key);
         if (cached != null && cached.signer() == signer && clock.instant().isBefore(cached.refreshAt()) && current(cached, asked)) {
             count(asked);
@@ -257,18 +244,6 @@ public final class OcspResponder implements AutoCloseable {
         return true;
     }
 
-    /** RFC 9654 §2.1: the extension's value is a DER OCTET STRING of 1 to 128 octets. */
-    private static boolean validNonce(Extension nonce) {
-        byte[] value = nonce.getExtnValue().getOctets();
-        int length;
-        try {
-            length = ASN1OctetString.getInstance(ASN1Primitive.fromByteArray(value)).getOctets().length;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-        return length >= 1 && length <= MAX_NONCE;
-    }
-
     /** Null for a number no certificate can have (zero, negative, over 20 octets): such a serial was never issued. */
     private static Serial serial(CertificateID id) {
         try {
@@ -278,7 +253,7 @@ public final class OcspResponder implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Answer> sign(CaName ca, ResponseSigner signer, List<Asked> asked, Extension nonce, CacheKey key) {
+    private CompletableFuture<Answer> sign(CaName ca, ResponseSigner signer, List<Asked> asked, byte[] nonce, CacheKey key) {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
@@ -298,7 +273,7 @@ public final class OcspResponder implements AutoCloseable {
         }
     }
 
-    private Signed signNow(ResponseSigner signer, List<Asked> asked, Extension nonce) throws OCSPException, IOException {
+    private Signed signNow(ResponseSigner signer, List<Asked> asked, byte[] nonceValue) throws OCSPException, IOException {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant next = now.plus(settings.validity());
         if (next.isAfter(signer.notAfter())) {
@@ -312,8 +287,8 @@ public final class OcspResponder implements AutoCloseable {
             builder.addResponse(one.id(), status(one.entry()), Date.from(now), Date.from(next), null);
         }
         List<Extension> extensions = new ArrayList<>(2);
-        if (nonce != null) {
-            extensions.add(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, nonce.getExtnValue()));
+        if (nonceValue != null) {
+            extensions.add(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(nonceValue)));
         }
         if (settings.unknownAsRevoked()) {
             extensions.add(new Extension(EXTENDED_REVOKE, false, DERNull.INSTANCE.getEncoded()));
@@ -323,8 +298,8 @@ public final class OcspResponder implements AutoCloseable {
         }
         byte[] der = new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL,
                 builder.build(signer.contentSigner(), signer.included(), Date.from(now))).getEncoded();
-        Outcome outcome = nonce == null ? Outcome.SIGNED : Outcome.SIGNED_WITH_NONCE;
-        Answer answer = new Answer(der, outcome, now, next, nonce == null ? etag(der) : null);
+        Outcome outcome = nonceValue == null ? Outcome.SIGNED : Outcome.SIGNED_WITH_NONCE;
+        Answer answer = new Answer(der, outcome, now, next, nonceValue == null ? etag(der) : null);
         return new Signed(answer, signer, revisions, now.plus(settings.refreshAfter()));
     }
 

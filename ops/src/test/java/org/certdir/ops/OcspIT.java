@@ -270,6 +270,26 @@ class OcspIT {
     }
 
     @Test
+    void getWithoutARequest_isMalformed_notA500() throws Exception {
+        for (String path : new String[] {url, url + "/"}) {
+            assertMalformed(http.send(HttpRequest.newBuilder(URI.create(path)).build(), HttpResponse.BodyHandlers.ofByteArray()));
+        }
+    }
+
+    @Test
+    void postWithBrokenChunkedEncoding_is400_notA200() throws Exception {
+        URI uri = URI.create(url);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /ocsp HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/ocsp-request\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\nzz\r\n0000\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+            assertTrue(answer.endsWith(new String(MALFORMED, StandardCharsets.ISO_8859_1)), answer);
+        }
+    }
+
+    @Test
     void getPathLongerThanTheListenerTakes_is414() throws Exception {
         HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(url + "/" + "A".repeat(10_000))).build(),
                 HttpResponse.BodyHandlers.ofByteArray());

@@ -23,12 +23,17 @@ import org.certdir.ocsp.OcspResponder.Answer;
  * HTTP 200 and the unsigned OCSP status, as OpenSSL's and most other responders do: OpenSSL and GnuTLS clients
  * read the OCSP status only from a 200 answer. HTTP statuses are kept for what is wrong at the HTTP level: a
  * POST body over 64 KiB (413), a content type that is not {@code application/ocsp-request} (415), a request line
- * over the listener's limit (414, from the HTTP server itself).
+ * over the listener's limit (414, from the HTTP server itself), a POST body that cannot be read, such as broken
+ * chunked encoding (400).
  */
 public final class OcspRoutes {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OcspRoutes.class);
+
     /** RFC 6960 requests are small; a body larger than this is not one. */
     public static final int MAX_BODY = 64 * 1024;
+    /** The most of a refused body read and dropped before the connection is closed regardless. */
+    private static final int DRAIN_LIMIT = 1024 * 1024;
     private static final String RESPONSE_TYPE = "application/ocsp-response";
     private static final String REQUEST_TYPE = "application/ocsp-request";
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
@@ -44,7 +49,7 @@ public final class OcspRoutes {
 
     public void register(Router router) {
         for (String path : new String[] {"/ocsp", "/ocsp/"}) {
-            router.post(path).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY)).handler(this::post);
+            router.post(path).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY)).handler(this::post).failureHandler(this::bodyFailed);
         }
         router.get("/ocsp/*").handler(this::get);
     }
@@ -59,8 +64,43 @@ public final class OcspRoutes {
         answer(context, context.body().buffer() == null ? new byte[0] : context.body().buffer().getBytes(), false);
     }
 
+    /**
+     * A POST whose body could not be read. Vert.x's BodyHandler fails the route with the response's status so far,
+     * 200, when the request stream breaks (a chunk size that is not hex, say): left to the default handler, the
+     * client got "200 OK" and the text "OK". The HTTP message is broken, so the answer is an HTTP 400, with the
+     * OCSP malformedRequest body as for 415; a body over the limit keeps BodyHandler's 413 and gets the same body.
+     */
+    private void bodyFailed(RoutingContext context) {
+        int status = context.statusCode();
+        if (status == -1 || status >= 500) {
+            context.next();
+            return;
+        }
+        LOG.debug("unreadable OCSP POST from {}: {}", context.request().remoteAddress(), String.valueOf(context.failure()));
+        context.response().putHeader("Connection", "close");
+        send(context, status < 400 ? 400 : status, Answer.error(Outcome.MALFORMED_REQUEST), false);
+        // The connection ends with this request, but only once the refused body has come in: closing with unread
+        // bytes makes TCP reset the connection, and the client may lose the answer. BodyHandler stopped reading,
+        // so the rest is read and dropped here, up to DRAIN_LIMIT; the listener's idle timeout ends a client that
+        // never sends it.
+        io.vertx.core.http.HttpServerRequest request = context.request();
+        if (!request.isEnded()) {
+            long[] drained = {0};
+            request.handler(chunk -> {
+                drained[0] += chunk.length();
+                if (drained[0] > DRAIN_LIMIT) {
+                    request.connection().close();
+                }
+            });
+            request.endHandler(end -> request.connection().close());
+            request.resume();
+        }
+    }
+
     private void get(RoutingContext context) {
-        String raw = context.request().path().substring("/ocsp/".length());
+        // "/ocsp/*" matches "/ocsp" too: a GET without a request is malformed, like one with a broken one.
+        String path = context.request().path();
+        String raw = path.length() > "/ocsp/".length() ? path.substring("/ocsp/".length()) : "";
         byte[] request = decode(raw);
         if (request == null) {
             send(context, 200, Answer.error(Outcome.MALFORMED_REQUEST), false);
