@@ -31,13 +31,9 @@ class CrlCrashIT {
 
     @Test
     void kill9DuringPublication_leavesOnlyCompleteValidCrls() throws Exception {
-        int admin = TestServices.freePort();
-        Path config = Files.writeString(work.resolve("certdir.conf"), """
-                certdir.ldap.port = %d
-                certdir.ldap.ldaps-port = %d
-                certdir.http.port = %d
-                certdir.admin.port = %d
-                """.formatted(TestServices.freePort(), TestServices.freePort(), TestServices.freePort(), admin));
+        TestServices.ProcessConfig ports = TestServices.processConfig(work.resolve("certdir.conf"), "");
+        Path config = ports.file();
+        int admin = ports.admin();
         Path data = work.resolve("data");
         long seed = System.nanoTime();
         long lastAcknowledged = 0;

@@ -61,19 +61,13 @@ class RevocationCrashIT {
 
     @Test
     void revocationsAcknowledgedInsideTheDebounce_reachEveryOutputAfterKill9() throws Exception {
-        int ldap = TestServices.freePort();
-        int http = TestServices.freePort();
-        int admin = TestServices.freePort();
         // A long debounce so that the kill lands inside it whatever the machine's speed.
-        Path config = Files.writeString(work.resolve("certdir.conf"), """
-                certdir.ldap.port = %d
-                certdir.ldap.ldaps-port = %d
-                certdir.http.port = %d
-                certdir.admin.port = %d
-                certdir.crl.debounce = 10s
-                """.formatted(ldap, TestServices.freePort(), http, admin));
+        TestServices.ProcessConfig ports = TestServices.processConfig(work.resolve("certdir.conf"), "certdir.crl.debounce = 10s\n");
+        int ldap = ports.ldap();
+        int http = ports.http();
+        Path config = ports.file();
         Path data = work.resolve("data");
-        String adminUrl = "http://127.0.0.1:" + admin;
+        String adminUrl = ports.adminUrl();
         List<String> mails = new ArrayList<>();
         Set<BigInteger> acknowledged = new TreeSet<>();
 

@@ -39,16 +39,11 @@ class RevocationDurabilityIT {
 
     @Test
     void everyAcknowledgedRevocation_survivesKill9_andIsPublishedAfterRestart() throws Exception {
-        int ldap = TestServices.freePort();
-        int admin = TestServices.freePort();
-        Path config = Files.writeString(work.resolve("certdir.conf"), """
-                certdir.ldap.port = %d
-                certdir.ldap.ldaps-port = %d
-                certdir.http.port = %d
-                certdir.admin.port = %d
-                """.formatted(ldap, TestServices.freePort(), TestServices.freePort(), admin));
+        TestServices.ProcessConfig ports = TestServices.processConfig(work.resolve("certdir.conf"), "");
+        int ldap = ports.ldap();
+        Path config = ports.file();
         Path data = work.resolve("data");
-        String adminUrl = "http://127.0.0.1:" + admin;
+        String adminUrl = ports.adminUrl();
         long seed = System.nanoTime();
         Random random = new Random(seed);
         Queue<String> acknowledged = new ConcurrentLinkedQueue<>();

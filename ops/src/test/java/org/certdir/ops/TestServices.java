@@ -26,6 +26,25 @@ final class TestServices {
                 defaults.trust());
     }
 
+    /** The listeners of a certdir process a test starts, and the configuration file that sets them. */
+    record ProcessConfig(int ldap, int ldaps, int http, int admin, Path file) {
+        String adminUrl() {
+            return "http://127.0.0.1:" + admin;
+        }
+    }
+
+    /** Writes {@code file}: every listener of a certdir process on a free port, then {@code extra} settings (HOCON lines). */
+    static ProcessConfig processConfig(Path file, String extra) throws IOException {
+        ProcessConfig config = new ProcessConfig(freePort(), freePort(), freePort(), freePort(), file);
+        java.nio.file.Files.writeString(file, """
+                certdir.ldap.port = %d
+                certdir.ldap.ldaps-port = %d
+                certdir.http.port = %d
+                certdir.admin.port = %d
+                """.formatted(config.ldap(), config.ldaps(), config.http(), config.admin()) + extra);
+        return config;
+    }
+
     /** Ports handed out already: the OS may offer a port again that an earlier test still holds or just released. */
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
