@@ -27,7 +27,7 @@ final class QueueLimitedEncoder implements ProtocolEncoder {
     @Override
     public void encode(IoSession session, Object message, ProtocolEncoderOutput out) throws Exception {
         long queued = session.getScheduledWriteBytes();
-        if (queued > maxQueuedBytes) {
+        if (queued > maxQueuedBytes && session.getScheduledWriteMessages() > 1) {
             if (!session.isClosing()) {
                 LOG.info("ldap client {} disconnected: {} bytes of responses wait unread, more than {} (certdir.ldap.max-queued-bytes)",
                         session.getRemoteAddress(), queued, maxQueuedBytes);

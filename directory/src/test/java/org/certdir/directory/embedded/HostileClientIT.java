@@ -188,6 +188,30 @@ class HostileClientIT {
     }
 
     @Test
+    void responseLargerThanTheQueueBound_reachesAClientThatReads() throws Exception {
+        // A CA entry with a CRL bigger than the bound, as the CRL publisher reads it back and dirmngr fetches it: one
+        // response alone in the queue is not a client that does not read (this disconnected the service's own writes).
+        long bound = 256 * 1024;
+        try (EmbeddedDirectory directory = start(new ClientLimits(100, bound, 64));
+             LDAPConnection service = new LDAPConnection("127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, PASSWORD)) {
+            new DirectoryPublisher(service, DIT).ensureLayout();
+            byte[] large = new byte[(int) (3 * bound)];
+            new java.util.Random(2).nextBytes(large);
+            String person = DIT.person("large@example.com").toString();
+            service.add(new com.unboundid.ldap.sdk.Entry(person,
+                    new com.unboundid.ldap.sdk.Attribute("objectClass", "top", "person", "organizationalPerson", "inetOrgPerson"),
+                    new com.unboundid.ldap.sdk.Attribute("cn", "Large"), new com.unboundid.ldap.sdk.Attribute("sn", "Large"),
+                    new com.unboundid.ldap.sdk.Attribute("uid", "large@example.com"),
+                    new com.unboundid.ldap.sdk.Attribute("mail", "large@example.com"),
+                    new com.unboundid.ldap.sdk.Attribute("userCertificate;binary", large)));
+            for (int i = 0; i < 5; i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(large,
+                        service.getEntry(person, "userCertificate;binary").getAttributeValueBytes("userCertificate;binary"), "read " + i);
+            }
+        }
+    }
+
+    @Test
     void connectionsPastThePerAddressCap_areClosedAtAccept_onLdapAndLdaps() throws Exception {
         try (EmbeddedDirectory directory = start(new ClientLimits(100, 4 << 20, 4))) {
             try (LDAPConnection service = new LDAPConnection("127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, PASSWORD)) {
