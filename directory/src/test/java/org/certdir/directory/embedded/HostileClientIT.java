@@ -46,6 +46,17 @@ class HostileClientIT {
                 100, Duration.ofSeconds(10), 1 << 20, 2, 1000, limits));
     }
 
+    /** Adds a person entry for {@code mail} whose certificate attribute holds {@code certificate}; returns its DN. */
+    private static String addPerson(LDAPConnection service, String mail, byte[] certificate) throws com.unboundid.ldap.sdk.LDAPException {
+        String person = DIT.person(mail).toString();
+        service.add(new com.unboundid.ldap.sdk.Entry(person,
+                new com.unboundid.ldap.sdk.Attribute("objectClass", "top", "person", "organizationalPerson", "inetOrgPerson"),
+                new com.unboundid.ldap.sdk.Attribute("cn", mail), new com.unboundid.ldap.sdk.Attribute("sn", mail),
+                new com.unboundid.ldap.sdk.Attribute("uid", mail), new com.unboundid.ldap.sdk.Attribute("mail", mail),
+                new com.unboundid.ldap.sdk.Attribute("userCertificate;binary", certificate)));
+        return person;
+    }
+
     /** Polls {@code condition} for up to 10 s. */
     private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -153,13 +164,7 @@ class HostileClientIT {
             // One person with a 20 KB certificate value: every search for it answers 20 KB.
             byte[] certificate = new byte[20_000];
             new java.util.Random(1).nextBytes(certificate);
-            String person = DIT.person("reader@example.com").toString();
-            service.add(new com.unboundid.ldap.sdk.Entry(person,
-                    new com.unboundid.ldap.sdk.Attribute("objectClass", "top", "person", "organizationalPerson", "inetOrgPerson"),
-                    new com.unboundid.ldap.sdk.Attribute("cn", "Reader"), new com.unboundid.ldap.sdk.Attribute("sn", "Reader"),
-                    new com.unboundid.ldap.sdk.Attribute("uid", "reader@example.com"),
-                    new com.unboundid.ldap.sdk.Attribute("mail", "reader@example.com"),
-                    new com.unboundid.ldap.sdk.Attribute("userCertificate;binary", certificate)));
+            String person = addPerson(service, "reader@example.com", certificate);
 
             try (Socket hostile = new Socket()) {
                 hostile.setReceiveBufferSize(4096);
@@ -197,13 +202,7 @@ class HostileClientIT {
             new DirectoryPublisher(service, DIT).ensureLayout();
             byte[] large = new byte[(int) (3 * bound)];
             new java.util.Random(2).nextBytes(large);
-            String person = DIT.person("large@example.com").toString();
-            service.add(new com.unboundid.ldap.sdk.Entry(person,
-                    new com.unboundid.ldap.sdk.Attribute("objectClass", "top", "person", "organizationalPerson", "inetOrgPerson"),
-                    new com.unboundid.ldap.sdk.Attribute("cn", "Large"), new com.unboundid.ldap.sdk.Attribute("sn", "Large"),
-                    new com.unboundid.ldap.sdk.Attribute("uid", "large@example.com"),
-                    new com.unboundid.ldap.sdk.Attribute("mail", "large@example.com"),
-                    new com.unboundid.ldap.sdk.Attribute("userCertificate;binary", large)));
+            String person = addPerson(service, "large@example.com", large);
             for (int i = 0; i < 5; i++) {
                 org.junit.jupiter.api.Assertions.assertArrayEquals(large,
                         service.getEntry(person, "userCertificate;binary").getAttributeValueBytes("userCertificate;binary"), "read " + i);
