@@ -1,6 +1,10 @@
 package org.certdir.ocsp;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -17,17 +21,28 @@ import org.bouncycastle.asn1.DERTaggedObject;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.jce.ECNamedCurveTable;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
+import org.bouncycastle.jce.spec.ECPrivateKeySpec;
+import org.bouncycastle.jce.spec.ECPublicKeySpec;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.certdir.registry.CaName;
 import org.certdir.registry.CertificateStatus;
 import org.certdir.registry.Serial;
 import org.certdir.registry.StatusChange;
 
 /**
- * A responder for one ECDSA test CA (key and certificate in the test resources, so that committed fuzz inputs
- * made by {@code openssl ocsp -reqout} name it) with serial 5 valid and 6 revoked, and the parts to build requests byte by byte, hostile
+ * A responder for one ECDSA test CA (the same key on every run, so that committed fuzz inputs made by
+ * {@code openssl ocsp -reqout} name it) with serial 5 valid and 6 revoked, and the parts to build requests byte by byte, hostile
  * ones included, without Bouncy Castle's builders (which only build well-formed ones).
  */
 public final class TestResponder {
@@ -45,14 +60,9 @@ public final class TestResponder {
 
     public TestResponder() {
         try {
-            caCertificate = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(resource("fuzz-ca.pem"));
-            java.security.PrivateKey caKey;
-            try (org.bouncycastle.openssl.PEMParser parser = new org.bouncycastle.openssl.PEMParser(
-                    new java.io.InputStreamReader(resource("fuzz-ca.key"), java.nio.charset.StandardCharsets.US_ASCII))) {
-                caKey = new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter()
-                        .getPrivateKey((org.bouncycastle.asn1.pkcs.PrivateKeyInfo) parser.readObject());
-            }
+            KeyPair caKeys = caKeyPair();
+            PrivateKey caKey = caKeys.getPrivate();
+            caCertificate = selfSigned(caKeys);
             subject = caCertificate.getSubjectX500Principal().getEncoded();
             key = SubjectPublicKeyInfo.getInstance(caCertificate.getPublicKey().getEncoded()).getPublicKeyData().getBytes();
             StatusIndex index = new StatusIndex();
@@ -66,8 +76,28 @@ public final class TestResponder {
         }
     }
 
-    private static java.io.InputStream resource(String name) {
-        return java.util.Objects.requireNonNull(TestResponder.class.getResourceAsStream(name), name);
+    /**
+     * The test CA's P-256 key, its scalar derived from a fixed phrase: the committed inputs hash its public key,
+     * so it must not change between runs, and a key made from a phrase in the source is visibly no secret.
+     */
+    private static KeyPair caKeyPair() throws java.security.GeneralSecurityException {
+        ECNamedCurveParameterSpec curve = ECNamedCurveTable.getParameterSpec("secp256r1");
+        BigInteger scalar = new BigInteger(1, digest("SHA-256", "certdir OCSP fuzz test CA: not a secret".getBytes(StandardCharsets.US_ASCII)))
+                .mod(curve.getN());
+        KeyFactory keys = KeyFactory.getInstance("EC", new BouncyCastleProvider());
+        return new KeyPair(keys.generatePublic(new ECPublicKeySpec(curve.getG().multiply(scalar).normalize(), curve)),
+                keys.generatePrivate(new ECPrivateKeySpec(scalar, curve)));
+    }
+
+    /** A CA certificate for {@code keys} named as the committed inputs expect (their issuerNameHash), valid around {@link #NOW}. */
+    private static X509Certificate selfSigned(KeyPair keys) throws Exception {
+        X500Name name = new X500Name("CN=Fuzz CA,O=certdir tests");
+        var builder = new JcaX509v3CertificateBuilder(name, BigInteger.ONE, java.util.Date.from(NOW.minus(Duration.ofDays(365))),
+                java.util.Date.from(NOW.plus(Duration.ofDays(3650))), name, keys.getPublic());
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+        return new JcaX509CertificateConverter().getCertificate(
+                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
     }
 
     /** AlgorithmIdentifier of SHA-1 with NULL parameters, as OpenSSL sends it. */
