@@ -8,11 +8,13 @@ package org.certdir.directory.embedded;
  * @param maxQueuedBytes           response bytes waiting for a client that does not read them, past which the server
  *                                 drops the connection
  * @param maxConnectionsPerAddress open connections from one IP address on each listener; more are closed at accept
+ * @param maxAnonymousRequestBytes largest request (one LDAP message) from a connection not bound as a named account;
+ *                                 a larger one ends the connection
  */
-public record ClientLimits(int maxFilterDepth, long maxQueuedBytes, int maxConnectionsPerAddress) {
+public record ClientLimits(int maxFilterDepth, long maxQueuedBytes, int maxConnectionsPerAddress, long maxAnonymousRequestBytes) {
 
     /** Thunderbird's filters nest 3 levels; ApacheDS's decoder overflows its stack near 5,000. */
-    public static final ClientLimits DEFAULTS = new ClientLimits(100, 4L << 20, 64);
+    public static final ClientLimits DEFAULTS = new ClientLimits(100, 4L << 20, 64, 256L << 10);
 
     /**
      * Elements (BER tag-length-value triples) one request may hold: ApacheDS's decoder allocates objects per element.
@@ -29,6 +31,9 @@ public record ClientLimits(int maxFilterDepth, long maxQueuedBytes, int maxConne
         }
         if (maxConnectionsPerAddress < 1) {
             throw new IllegalArgumentException("the maximum connections per address must be at least 1, was " + maxConnectionsPerAddress);
+        }
+        if (maxAnonymousRequestBytes < 4096) {
+            throw new IllegalArgumentException("the maximum anonymous request size must be at least 4 KiB, was " + maxAnonymousRequestBytes);
         }
     }
 }

@@ -1,8 +1,10 @@
 package org.certdir.directory.embedded;
 
 import java.nio.ByteBuffer;
+import java.util.function.Predicate;
 import org.apache.directory.api.ldap.codec.api.LdapDecoder;
 import org.apache.directory.api.ldap.codec.api.LdapMessageContainer;
+import org.apache.directory.api.ldap.model.message.OpaqueExtendedResponse;
 import org.apache.directory.api.ldap.model.message.ResultCodeEnum;
 import org.apache.directory.api.ldap.model.message.SearchResultDoneImpl;
 import org.apache.directory.api.ldap.model.message.extended.NoticeOfDisconnect;
@@ -29,10 +31,19 @@ final class FramedDecoder implements ProtocolDecoder {
 
     private final ProtocolDecoder ldap;
     private final int maxFilterDepth;
+    private final long maxAnonymousRequestBytes;
+    private final Predicate<IoSession> boundAsNamedAccount;
 
-    FramedDecoder(ProtocolDecoder ldap, int maxFilterDepth) {
+    /**
+     * @param boundAsNamedAccount whether a connection has bound as a named account (certdir's own publisher, an
+     *                            admin); the others, anonymous mail clients and everyone before a bind, may send
+     *                            messages up to {@code maxAnonymousRequestBytes}
+     */
+    FramedDecoder(ProtocolDecoder ldap, int maxFilterDepth, long maxAnonymousRequestBytes, Predicate<IoSession> boundAsNamedAccount) {
         this.ldap = ldap;
         this.maxFilterDepth = maxFilterDepth;
+        this.maxAnonymousRequestBytes = maxAnonymousRequestBytes;
+        this.boundAsNamedAccount = boundAsNamedAccount;
     }
 
     @Override
@@ -50,6 +61,9 @@ final class FramedDecoder implements ProtocolDecoder {
             framing = new RequestFraming(maxFilterDepth, ClientLimits.MAX_ELEMENTS_PER_REQUEST);
             session.setAttribute(FRAMING, framing);
         }
+        // Asked per read, not per message: a client that pipelines a large request behind its bind, before the bind's
+        // answer, is held to the anonymous size. Clients wait for the bind result (RFC 4511 §4.2.1 asks them to).
+        framing.limitMessageBytes(boundAsNamedAccount.test(session) ? Long.MAX_VALUE : maxAnonymousRequestBytes);
         while (true) {
             if (framing.problem() != null) {
                 position += framing.skip(limit - position);
@@ -70,6 +84,10 @@ final class FramedDecoder implements ProtocolDecoder {
             if (problem != null) {
                 // The decoder holds the start of this message: forget it, the rest is skipped.
                 container(session).clean();
+                if (problem == RequestFraming.Problem.TOO_LARGE) {
+                    dropTooLarge(session, framing);
+                    return;
+                }
                 if (problem == RequestFraming.Problem.MALFORMED || !framing.refusedSearch()) {
                     drop(session, problem);
                     return;
@@ -117,6 +135,23 @@ final class FramedDecoder implements ProtocolDecoder {
         session.setAttribute(DROPPED, Boolean.TRUE);
         session.removeAttribute(FRAMING);
         session.write(NoticeOfDisconnect.PROTOCOLERROR);
+        session.closeOnFlush();
+    }
+
+    /**
+     * A request over the anonymous size: the connection ends, with a notice that names the limit, rather than reading
+     * (up to max-pdu-size) bytes only to throw them away.
+     */
+    private static void dropTooLarge(IoSession session, RequestFraming framing) {
+        String reason = "LDAP request larger than " + framing.maxMessageBytes() + " bytes from a client not bound as certdir's "
+                + "own account: refused, connection closed (certdir.ldap.max-anonymous-request-size)";
+        LOG.debug("ldap client {} disconnected: {}", session.getRemoteAddress(), reason);
+        session.setAttribute(DROPPED, Boolean.TRUE);
+        session.removeAttribute(FRAMING);
+        OpaqueExtendedResponse notice = new OpaqueExtendedResponse(0, NoticeOfDisconnect.EXTENSION_OID);
+        notice.getLdapResult().setResultCode(ResultCodeEnum.ADMIN_LIMIT_EXCEEDED);
+        notice.getLdapResult().setDiagnosticMessage(reason);
+        session.write(notice);
         session.closeOnFlush();
     }
 

@@ -25,7 +25,8 @@ final class LimitedLdapServer extends LdapServer {
         ProtocolEncoder encoder;
         try {
             // ApacheDS's codec keeps no state of its own (a connection's is in its session): one of each serves all.
-            decoder = new FramedDecoder(ldap.getDecoder(null), limits.maxFilterDepth());
+            decoder = new FramedDecoder(ldap.getDecoder(null), limits.maxFilterDepth(), limits.maxAnonymousRequestBytes(),
+                    this::boundAsNamedAccount);
             encoder = new QueueLimitedEncoder(ldap.getEncoder(null), limits.maxQueuedBytes());
         } catch (Exception e) {
             // Exception: the interface declares it; ApacheDS's factory only returns its two instances.
@@ -43,6 +44,11 @@ final class LimitedLdapServer extends LdapServer {
             }
         };
         this.handler = new ConnectionCap(super.getHandler(), limits.maxConnectionsPerAddress(), partitionFailures);
+    }
+
+    private boolean boundAsNamedAccount(IoSession session) {
+        org.apache.directory.server.ldap.LdapSession ldapSession = getLdapSessionManager().getLdapSession(session);
+        return ldapSession != null && ldapSession.isAuthenticated();
     }
 
     @Override

@@ -27,6 +27,8 @@ final class RequestFraming {
         FILTER_TOO_DEEP,
         /** More elements in one message than allowed. */
         TOO_MANY_ELEMENTS,
+        /** A message longer than {@link #limitMessageBytes} allows. */
+        TOO_LARGE,
         /** Not BER this class can follow, or nested deeper than any valid LDAP message. */
         MALFORMED
     }
@@ -43,6 +45,7 @@ final class RequestFraming {
 
     private final int maxFilterDepth;
     private final int maxElements;
+    private long maxMessageBytes = Long.MAX_VALUE;
     /** End offset (in {@link #offset} units) of each open constructed element; [0] is the message. */
     private final long[] ends;
     /** Whether each open constructed element is a filter branch (and, or, not). */
@@ -153,6 +156,9 @@ final class RequestFraming {
     /** After the length octets: checks the element, opens it or reads past its content. Returns a stop index or -1. */
     private int header(int index) {
         long end = offset + length;
+        if (depth == 0 && length > maxMessageBytes) {
+            return fail(Problem.TOO_LARGE, index);
+        }
         if (depth > 0 && end > ends[depth - 1]) {
             return fail(Problem.MALFORMED, index);
         }
@@ -228,6 +234,15 @@ final class RequestFraming {
         refusedSearch = operation == SEARCH_REQUEST;
         state = State.SKIP_MESSAGE;
         return index;
+    }
+
+    /** Messages that start from now on may be at most {@code bytes} long (their content, as the header gives it). */
+    void limitMessageBytes(long bytes) {
+        maxMessageBytes = bytes;
+    }
+
+    long maxMessageBytes() {
+        return maxMessageBytes;
     }
 
     /** The problem of the current message, or null. */

@@ -158,7 +158,7 @@ class HostileClientIT {
     @Test
     void clientThatDoesNotRead_isDisconnected_pastTheQueueBound_andOthersAreServed() throws Exception {
         long bound = 256 * 1024;
-        try (EmbeddedDirectory directory = start(new ClientLimits(100, bound, 64));
+        try (EmbeddedDirectory directory = start(new ClientLimits(100, bound, 64, 256 << 10));
              LDAPConnection service = new LDAPConnection("127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, PASSWORD)) {
             new DirectoryPublisher(service, DIT).ensureLayout();
             // One person with a 20 KB certificate value: every search for it answers 20 KB.
@@ -197,11 +197,51 @@ class HostileClientIT {
     }
 
     @Test
+    void anonymousRequestOverTheSizeLimit_endsTheConnectionWithANoticeNamingTheLimit_andOneBelowIsAnswered() throws Exception {
+        try (EmbeddedDirectory directory = start()) {
+            try (LDAPConnection service = new LDAPConnection("127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, PASSWORD)) {
+                new DirectoryPublisher(service, DIT).ensureLayout();
+            }
+            for (Listener listener : listeners(directory)) {
+                try (Socket socket = connect(listener.port(), listener.factory())) {
+                    OutputStream out = socket.getOutputStream();
+                    ASN1StreamReader in = RawLdap.reader(socket.getInputStream());
+                    out.write(RawLdap.anonymousBind(1));
+                    out.write(RawLdap.searchRequest(2, SUFFIX, mailEquals(200 * 1024), List.of("mail")));
+                    out.flush();
+                    assertEquals(ResultCode.SUCCESS.intValue(), RawLdap.read(in).getBindResponseProtocolOp().getResultCode());
+                    assertEquals(ResultCode.SUCCESS.intValue(), RawLdap.readUntilDone(in).getSearchResultDoneProtocolOp().getResultCode(),
+                            listener.name() + ": 200 KiB is below the default 256 KiB");
+
+                    // One byte of it is enough to be refused: the server reads the length and stops there.
+                    byte[] large = RawLdap.searchRequest(3, SUFFIX, mailEquals(300 * 1024), List.of("mail"));
+                    out.write(large, 0, 16);
+                    out.flush();
+                    LDAPMessage notice = RawLdap.read(in);
+                    assertEquals(0, notice.getMessageID(), "an unsolicited notification");
+                    com.unboundid.ldap.protocol.ExtendedResponseProtocolOp op = notice.getExtendedResponseProtocolOp();
+                    assertEquals("1.3.6.1.4.1.1466.20036", op.getResponseOID(), "notice of disconnection");
+                    assertEquals(ResultCode.ADMIN_LIMIT_EXCEEDED.intValue(), op.getResultCode(), listener.name());
+                    assertEquals("LDAP request larger than 262144 bytes from a client not bound as certdir's own account: refused,"
+                            + " connection closed (certdir.ldap.max-anonymous-request-size)", op.getDiagnosticMessage());
+                    assertEquals(null, RawLdap.read(in), "then the connection is closed");
+                }
+                assertServes(listener);
+            }
+        }
+    }
+
+    /** {@code (mail=xxx...)} with a value of {@code bytes} octets. */
+    private static byte[] mailEquals(int bytes) {
+        return RawLdap.tlv(0xA3, RawLdap.concat(RawLdap.string(0x04, "mail"), RawLdap.string(0x04, "x".repeat(bytes))));
+    }
+
+    @Test
     void responseLargerThanTheQueueBound_reachesAClientThatReads() throws Exception {
         // A CA entry with a CRL bigger than the bound, as the CRL publisher reads it back and dirmngr fetches it: one
         // response alone in the queue is not a client that does not read (this disconnected the service's own writes).
         long bound = 256 * 1024;
-        try (EmbeddedDirectory directory = start(new ClientLimits(100, bound, 64));
+        try (EmbeddedDirectory directory = start(new ClientLimits(100, bound, 64, 256 << 10));
              LDAPConnection service = new LDAPConnection("127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, PASSWORD)) {
             new DirectoryPublisher(service, DIT).ensureLayout();
             byte[] large = new byte[(int) (3 * bound)];
@@ -216,7 +256,7 @@ class HostileClientIT {
 
     @Test
     void connectionsPastThePerAddressCap_areClosedAtAccept_onLdapAndLdaps() throws Exception {
-        try (EmbeddedDirectory directory = start(new ClientLimits(100, 4 << 20, 4))) {
+        try (EmbeddedDirectory directory = start(new ClientLimits(100, 4 << 20, 4, 256 << 10))) {
             try (LDAPConnection service = new LDAPConnection("127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, PASSWORD)) {
                 new DirectoryPublisher(service, DIT).ensureLayout();
             }

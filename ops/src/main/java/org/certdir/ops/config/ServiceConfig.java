@@ -247,7 +247,6 @@ public record ServiceConfig(
         }
     }
 
-    /** Collects every problem instead of stopping at the first. */
     /** The LDAP client limits; the defaults when a key is wrong (the problem is reported, and start-up stops). */
     private static ClientLimits clientLimits(Reader read) {
         int depth = read.positive("ldap.max-filter-depth", c -> c.getInt("ldap.max-filter-depth"));
@@ -259,10 +258,17 @@ public record ServiceConfig(
             return bytes;
         });
         int perAddress = read.positive("ldap.max-connections-per-address", c -> c.getInt("ldap.max-connections-per-address"));
-        if (depth <= 0 || queued == null || perAddress <= 0) {
+        Long anonymous = read.value("ldap.max-anonymous-request-size", c -> {
+            long bytes = c.getBytes("ldap.max-anonymous-request-size");
+            if (bytes < 4096) {
+                throw new IllegalArgumentException("must be at least 4 KiB (a mail client's lookup must fit), was " + bytes);
+            }
+            return bytes;
+        });
+        if (depth <= 0 || queued == null || perAddress <= 0 || anonymous == null) {
             return ClientLimits.DEFAULTS;
         }
-        return new ClientLimits(depth, queued, perAddress);
+        return new ClientLimits(depth, queued, perAddress, anonymous);
     }
 
     private static final class Reader {
