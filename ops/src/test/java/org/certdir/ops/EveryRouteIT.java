@@ -11,6 +11,9 @@ import io.vertx.ext.web.Router;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
@@ -34,8 +37,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every route of both listeners, walked from their routers, so a route added later is held to the same rules: each
- * route that takes a body (POST, PUT, DELETE) refuses a broken chunked body with a 400, or just closes when the client
- * hung up mid-body, and never acts on it. A route missing from the samples below fails the test until it gets one.
+ * GET answers HEAD with the same status and headers and no body (RFC 9110 §9.3.2), and each route that takes a body
+ * (POST, PUT, DELETE) refuses a broken chunked body with a 400, or just closes when the client hung up mid-body, and
+ * never acts on it. A route missing from the samples below fails the test until it gets one.
  */
 class EveryRouteIT {
 
@@ -52,6 +56,7 @@ class EveryRouteIT {
     static String aliceSerial;
     /** "METHOD path-as-registered" → the requests that exercise that route, on its listener. */
     static final Map<String, List<String>> SAMPLES = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
@@ -127,6 +132,51 @@ class EveryRouteIT {
 
     private String base(String path) {
         return path.startsWith("/admin") ? service.adminUrl() : service.publicUrl();
+    }
+
+    private HttpResponse<byte[]> send(String method, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base(path) + path)).header("Authorization", "Bearer " + token)
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** The headers of an answer, names in lower case, the Content-Length apart. */
+    private static Map<String, List<String>> headers(HttpResponse<byte[]> response) {
+        Map<String, List<String>> headers = new TreeMap<>(response.headers().map());
+        headers.remove("content-length");
+        return headers;
+    }
+
+    @Test
+    void everyGetRoute_answersHead_withTheStatusAndHeadersOfGet_andNoBody() throws Exception {
+        List<String> routes = new ArrayList<>(routes(service.http().publicRouter(), List.of(HttpMethod.GET)));
+        routes.addAll(routes(service.http().adminRouter(), List.of(HttpMethod.GET)));
+        assertTrue(routes.size() >= 16, "the routers show " + routes);
+        List<String> wrong = new ArrayList<>();
+        for (String route : routes) {
+            for (String path : samples(route)) {
+                // Health, metrics and the audit trail may change between the two requests: both are asked again
+                // until they describe the same answer (a HEAD without Content-Length or with a body never does).
+                String difference = null;
+                for (int attempt = 0; attempt < 5; attempt++) {
+                    HttpResponse<byte[]> get = send("GET", path);
+                    HttpResponse<byte[]> head = send("HEAD", path);
+                    assertEquals(200, get.statusCode(), route + ": GET " + path + " answered " + new String(get.body(), StandardCharsets.UTF_8));
+                    difference = head.statusCode() != get.statusCode() ? "status " + head.statusCode() + " instead of " + get.statusCode()
+                            : head.body().length > 0 ? "a body of " + head.body().length + " bytes"
+                            : !headers(head).equals(headers(get)) ? "headers " + headers(head) + " instead of " + headers(get)
+                            : !head.headers().firstValue("Content-Length").equals(java.util.Optional.of(Integer.toString(get.body().length)))
+                            ? "Content-Length " + head.headers().firstValue("Content-Length") + " for a body of " + get.body().length + " bytes"
+                            : null;
+                    if (difference == null) {
+                        break;
+                    }
+                }
+                if (difference != null) {
+                    wrong.add(route + ": HEAD " + path + " answered unlike GET: " + difference);
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
     }
 
     /** Sends {@code method path} with {@code body} after chunked-encoding headers; returns all the server answered before it closed. */
