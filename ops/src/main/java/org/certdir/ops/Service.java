@@ -339,6 +339,11 @@ public final class Service implements AutoCloseable {
         return data;
     }
 
+    /** The public and admin HTTP listeners, for tests that walk every route. */
+    public HttpListeners http() {
+        return http;
+    }
+
     public Registry registry() {
         return registry;
     }

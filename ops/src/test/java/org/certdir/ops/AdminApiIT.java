@@ -13,9 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.KeyStore;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -26,18 +24,17 @@ import org.certdir.directory.publication.CertsOnlyPkcs7;
 import org.certdir.ops.issuance.CertificateIssuer.Issued;
 import org.certdir.ops.issuance.CertificateIssuer.SmimePurpose;
 import org.certdir.ops.issuance.KeyAlgorithm;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every rule of the admin API, through real HTTP against the running service and its real directory. */
 class AdminApiIT {
 
     private static final String CA = "demo-issuing-ca";
 
-    @TempDir
-    static Path data;
+    @RegisterExtension
+    static final DemoService DEMO = new DemoService();
 
     static Service service;
     static AdminHttp admin;
@@ -45,16 +42,9 @@ class AdminApiIT {
 
     @BeforeAll
     static void start() throws Exception {
-        service = Service.start(TestServices.config(data, 100), true, Clock.systemUTC());
+        service = DEMO.service();
         admin = new AdminHttp(service);
-        pki = new TestPki(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
+        pki = new TestPki(DEMO.data());
     }
 
     /** Imports a new encryption certificate for {@code mail} and returns its serial. */

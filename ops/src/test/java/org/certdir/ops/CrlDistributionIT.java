@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.certdir.ops.config.ServiceConfig;
+import org.certdir.ops.issuance.KeyFiles;
+import org.certdir.registry.CaName;
 import org.certdir.registry.CertificateQuery;
 import org.certdir.registry.CertificateRecord;
+import org.certdir.registry.CrlSummary;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,6 +90,38 @@ class CrlDistributionIT {
         Probe.await(() -> received.containsKey(CA + "-delta.crl"), Boolean::booleanValue, Duration.ofSeconds(10));
         assertArrayEquals(Files.readAllBytes(data.resolve("crl/" + CA + ".crl")), received.get(CA + ".crl"));
         assertArrayEquals(Files.readAllBytes(data.resolve("crl/" + CA + "-delta.crl")), received.get(CA + "-delta.crl"));
+    }
+
+    @Test
+    void aPointThatRefusesOnlyDeltas_isDegradedNamingTheDelta_evenOnceAFullCrlReachedItSince() throws Exception {
+        CaName ca = new CaName(CA);
+        Probe.await(() -> Probe.health(service), h -> "ok".equals(Probe.point(h, CA, "files").getString("status")), Duration.ofSeconds(20));
+        long heldDelta = service.registry().latestCrlSummary(ca, true).orElseThrow().number();
+        // The file point can no longer take a delta: its file is now a directory, which no rename replaces (for root neither).
+        Path deltaFile = data.resolve("crl/" + CA + "-delta.crl");
+        Files.delete(deltaFile);
+        Files.createDirectories(deltaFile.resolve("in-the-way"));
+
+        // A revocation makes a full CRL and a delta: the point takes the full and refuses the delta.
+        AdminHttp admin = new AdminHttp(service);
+        String bob = KeyFiles.readPem(data.resolve("demo/bob-encryption.pem")).get(0).getSerialNumber().toString(16);
+        assertEquals(200, admin.post("/admin/certificates/" + CA + "/" + bob + "/revoke", new JsonObject().put("reason", "keyCompromise")).status());
+        CrlSummary newestDelta = Probe.await(() -> service.registry().latestCrlSummary(ca, true).orElseThrow(), crl -> crl.number() > heldDelta,
+                Duration.ofSeconds(20));
+        Probe.await(() -> Probe.point(Probe.health(service), CA, "files").getString("lastError", ""), error -> error.contains(CA + "-delta.crl"),
+                Duration.ofSeconds(20));
+
+        // A full CRL issued on request reaches the point and clears the point's last error, which the refused delta had left.
+        long full = admin.post("/admin/crl/publish?ca=" + CA, new JsonObject()).body().getJsonArray("crls").getJsonObject(0).getLong("number");
+        JsonObject health = Probe.await(() -> Probe.health(service), h -> Probe.point(h, CA, "files").getLong("fullNumber", 0L) == full,
+                Duration.ofSeconds(20));
+        JsonObject files = Probe.point(health, CA, "files");
+        assertEquals("degraded", files.getString("status"), files.encodePrettily());
+        assertEquals(new JsonObject().put("delta", "delta CRL " + newestDelta.number() + " (issued " + newestDelta.thisUpdate()
+                + ") has not reached this point, which holds " + heldDelta), files.getJsonObject("lagging"), files.encodePrettily());
+        assertEquals("degraded", health.getJsonObject("crl").getString("status"));
+        JsonObject directory = Probe.point(health, CA, "directory");
+        assertTrue(!directory.containsKey("lagging") || !directory.getJsonObject("lagging").containsKey("delta"), directory.encodePrettily());
     }
 
     @Test

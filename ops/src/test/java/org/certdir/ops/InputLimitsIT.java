@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.certdir.ops.issuance.CertificateIssuer.Issued;
 import org.certdir.ops.issuance.CertificateIssuer.SmimePurpose;
 import org.certdir.ops.issuance.KeyAlgorithm;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Values that reach the directory (mail addresses, names) are refused at the admin API and at import when the
@@ -26,8 +23,8 @@ class InputLimitsIT {
 
     private static final String CA = "demo-issuing-ca";
 
-    @TempDir
-    static Path data;
+    @RegisterExtension
+    static final DemoService DEMO = new DemoService();
 
     static Service service;
     static AdminHttp admin;
@@ -35,16 +32,9 @@ class InputLimitsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        service = Service.start(TestServices.config(data, 100), true, Clock.systemUTC());
+        service = DEMO.service();
         admin = new AdminHttp(service);
-        pki = new TestPki(data);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (service != null) {
-            service.close();
-        }
+        pki = new TestPki(DEMO.data());
     }
 
     private static AdminHttp.Answer issue(String mail, String name) throws Exception {

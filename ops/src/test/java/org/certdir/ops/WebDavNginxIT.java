@@ -56,7 +56,8 @@ class WebDavNginxIT {
                 assertEquals(200, admin.post("/admin/certificates/" + CA + "/" + bob + "/revoke", new JsonObject().put("reason", "keyCompromise")).status());
                 Path delta = data.resolve("crl/" + CA + "-delta.crl");
                 Probe.await(() -> !java.util.Arrays.equals(Files.readAllBytes(delta), Files.readAllBytes(nginx.received(CA + "-delta.crl"))), Boolean::booleanValue, TIMEOUT);
-                JsonObject failing = Probe.await(() -> Probe.health(service), h -> Probe.point(h, CA, "web").containsKey("lastError"), TIMEOUT);
+                JsonObject failing = Probe.await(() -> Probe.health(service), h -> Probe.point(h, CA, "web").containsKey("lastError")
+                        && "ok".equals(Probe.point(h, CA, "files").getString("status")), TIMEOUT);
                 assertEquals("degraded", failing.getString("status"));
                 assertEquals("ok", Probe.point(failing, CA, "files").getString("status"), "the other points go on");
 

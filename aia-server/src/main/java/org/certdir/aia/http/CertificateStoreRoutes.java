@@ -53,7 +53,8 @@ public final class CertificateStoreRoutes {
         // Short-lived: a revocation must take a certificate out of the answers soon.
         context.response().putHeader("Cache-Control", "max-age=60, public, no-transform");
         if (found.size() == 1) {
-            context.response().putHeader("Content-Type", "application/pkix-cert").end(Buffer.buffer(found.get(0).der()));
+            context.response().putHeader("Content-Type", "application/pkix-cert");
+            ResponseBody.end(context, Buffer.buffer(found.get(0).der()));
             return;
         }
         String boundary = "certdir-" + UUID.randomUUID();
@@ -64,7 +65,8 @@ public final class CertificateStoreRoutes {
             body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        context.response().putHeader("Content-Type", "multipart/mixed; boundary=" + boundary).end(Buffer.buffer(body.toByteArray()));
+        context.response().putHeader("Content-Type", "multipart/mixed; boundary=" + boundary);
+        ResponseBody.end(context, Buffer.buffer(body.toByteArray()));
     }
 
     /** %XX escapes only: a '+' in these values is a base64 digit, not a form-encoded space. Null for a broken escape. */
@@ -77,7 +79,7 @@ public final class CertificateStoreRoutes {
     }
 
     private static void error(RoutingContext context, int status, String message) {
-        context.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
-                .end(new JsonObject().put("error", message).encodePrettily() + "\n");
+        context.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store");
+        ResponseBody.end(context, Buffer.buffer(new JsonObject().put("error", message).encodePrettily() + "\n"));
     }
 }

@@ -29,9 +29,9 @@ public final class TrustRoutes {
         TrustListFiles.Files current = files.current();
         byte[] body = signed ? current.signed() : current.bundle();
         if (body == null) {
-            context.response().setStatusCode(503).putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
-                    .end(new JsonObject().put("error", "no trust-list signer: certdir holds no root CA key and certdir.trust.signer names none")
-                            .encodePrettily() + "\n");
+            context.response().setStatusCode(503).putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store");
+            ResponseBody.end(context, Buffer.buffer(new JsonObject().put("error",
+                    "no trust-list signer: certdir holds no root CA key and certdir.trust.signer names none").encodePrettily() + "\n"));
             return;
         }
         String etag = signed ? current.signedTag() : current.bundleTag();

@@ -153,7 +153,14 @@ public final class OcspRoutes {
         } else {
             response.putHeader("Cache-Control", "no-store");
         }
-        response.setStatusCode(status).end(io.vertx.core.buffer.Buffer.buffer(answer.der()));
+        response.setStatusCode(status);
+        if (context.request().method() == io.vertx.core.http.HttpMethod.HEAD) {
+            // HEAD (RFC 9110 §9.3.2; certdir's listener adds it to every GET route): the headers of the GET, the body's
+            // length included, and no body. Vert.x leaves Content-Length out of a HEAD answer unless it is set.
+            response.putHeader("Content-Length", Integer.toString(answer.der().length)).end();
+            return;
+        }
+        response.end(io.vertx.core.buffer.Buffer.buffer(answer.der()));
     }
 
     /**

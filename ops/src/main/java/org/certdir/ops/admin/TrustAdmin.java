@@ -4,7 +4,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import org.certdir.ops.http.HttpListeners;
 import org.certdir.registry.Actor;
@@ -29,9 +28,10 @@ final class TrustAdmin {
         this.registry = registry;
     }
 
-    void register(Router admin, BodyHandler body) {
+    /** On the admin router, whose requests come with their body read ({@link AdminApi#register}). */
+    void register(Router admin) {
         admin.get("/admin/trust").blockingHandler(this::list, false);
-        admin.post("/admin/trust").handler(body).blockingHandler(this::add);
+        admin.post("/admin/trust").blockingHandler(this::add);
         admin.delete("/admin/trust/:name").blockingHandler(this::remove);
     }
 

@@ -11,6 +11,7 @@ import org.certdir.crl.CrlPublisher;
 import org.certdir.ocsp.OcspResponder;
 import org.certdir.ocsp.ResponseSigner;
 import org.certdir.registry.CaName;
+import org.certdir.registry.CrlSummary;
 import org.certdir.registry.Outbox;
 import org.certdir.registry.PointState;
 import org.certdir.registry.Registry;
@@ -18,7 +19,7 @@ import org.certdir.registry.Registry;
 /**
  * {@code GET /health}: whether the registry answers, the directory holds its layout, and the publication
  * queue keeps up, every CRL is fresh at every point, and every CA has an OCSP signer. Status {@code ok};
- * {@code degraded} (still 200) when publication tasks failed or wait longer than a minute, a CRL point lags, a
+ * {@code degraded} (still 200) when publication tasks failed or wait longer than a minute, a CRL point lags on the full or the delta CRL, a
  * CA has no valid OCSP signer, or the data directory's file system is short of space; {@code down} (503) when the registry or the directory does not answer. Runs off the event loop.
  */
 public final class HealthCheck {
@@ -79,27 +80,40 @@ public final class HealthCheck {
     }
 
     /**
-     * Every CA's CRL at every point: degraded when a point's last attempt failed, or its newest full CRL is
-     * older than the full period plus the margin (a CRL about to go stale at that point), or a CA's CRLs cannot be issued.
+     * Every CA's CRLs at every point, full and delta alike ({@link CrlFreshness}): degraded when a point's last attempt
+     * failed, or a CRL of either kind there is not the newest, is past its nextUpdate, or the newest is older than its
+     * period plus the margin; {@code lagging} names each kind that is not fresh and why. Degraded too when a CA's CRLs
+     * cannot be issued. The last error is the point's, whichever kind it came with: a full CRL that reaches a point
+     * clears the error its refused delta left, so the delta is checked by number, not by that error.
      */
     private JsonObject crls() {
         JsonArray points = new JsonArray();
         boolean healthy = true;
         Instant now = Instant.now();
-        Duration tooOld = crl.settings().fullPeriod().plus(staleMargin);
+        CrlFreshness full = new CrlFreshness("full", crl.settings().fullPeriod(), staleMargin);
+        CrlFreshness delta = crl.settings().deltas() ? new CrlFreshness("delta", crl.settings().deltaPeriod(), staleMargin) : null;
         for (PointState state : crl.status()) {
             JsonObject point = new JsonObject().put("ca", state.ca().value()).put("point", state.point())
                     .put("fullNumber", state.fullNumber()).put("deltaNumber", state.deltaNumber());
-            var newest = registry.latestCrlSummary(state.ca(), false);
-            boolean current = state.fullNumber() != null && newest.isPresent()
-                    && Duration.between(newest.get().thisUpdate(), now).compareTo(tooOld) <= 0 && newest.get().number() == state.fullNumber();
             if (state.publishedAt() != null) {
                 point.put("publishedAt", state.publishedAt().toString());
             }
             if (state.lastError() != null) {
                 point.put("lastError", state.lastError());
             }
-            boolean ok = current && state.lastError() == null;
+            JsonObject lagging = new JsonObject();
+            String fullProblem = problem(full, false, state.ca(), state.fullNumber(), now);
+            if (fullProblem != null) {
+                lagging.put("full", fullProblem);
+            }
+            String deltaProblem = delta == null ? null : problem(delta, true, state.ca(), state.deltaNumber(), now);
+            if (deltaProblem != null) {
+                lagging.put("delta", deltaProblem);
+            }
+            if (!lagging.isEmpty()) {
+                point.put("lagging", lagging);
+            }
+            boolean ok = lagging.isEmpty() && state.lastError() == null;
             point.put("status", ok ? "ok" : "degraded");
             healthy &= ok;
             points.add(point);
@@ -109,6 +123,16 @@ public final class HealthCheck {
                 .put("error", "CRL issuance fails, retried with backoff: " + error)));
         healthy &= issuance.isEmpty();
         return new JsonObject().put("status", healthy ? "ok" : "degraded").put("points", points).put("issuance", issuance);
+    }
+
+    /** What is wrong with the full or {@code delta} CRL a point holds ({@code held}), null when it is fresh. */
+    private String problem(CrlFreshness freshness, boolean delta, CaName ca, Long held, Instant now) {
+        CrlSummary newest = registry.latestCrlSummary(ca, delta).orElse(null);
+        Instant heldNextUpdate = null;
+        if (held != null && newest != null && held != newest.number()) {
+            heldNextUpdate = registry.crlSummary(ca, held).map(CrlSummary::nextUpdate).orElse(null);
+        }
+        return freshness.problem(newest, held, heldNextUpdate, now);
     }
 
     /**

@@ -2,9 +2,11 @@ package org.certdir.ops.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.BindException;
@@ -20,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * The two HTTP listeners: the public one (OCSP, CRLs, AIA, trust list, certificate lookup, health) and the
  * admin API on its own port, every request of which must carry the bearer token.
  *
- * <p>Routes are added to {@link #publicRouter()} and {@link #adminRouter()} before {@link #start}; the admin
- * router checks the token before any route runs. Anything a route did not handle ends as a short JSON error,
- * never a stack trace.
+ * <p>Routes are added to {@link #publicRouter()} and {@link #adminRouter()} before {@link #start}, which makes every
+ * GET route answer HEAD too; the admin router checks the token before any route runs. A request whose body cannot be
+ * read is a 400 ({@link UnreadableBody}); anything else a route did not handle ends as a short JSON error, never a
+ * stack trace.
  */
 public final class HttpListeners implements AutoCloseable {
 
@@ -71,6 +74,17 @@ public final class HttpListeners implements AutoCloseable {
 
     /** Binds both listeners; a port in use is a {@link StartupFailure} naming it and the setting to change. */
     public void start(String publicHost, int publicPort, String adminHost, int adminPort) {
+        for (Router router : new Router[] {publicRouter, adminRouter}) {
+            for (Route route : router.getRoutes()) {
+                // RFC 9110 §9.1: a server supports HEAD wherever it supports GET; caches, CDNs and link checkers ask for
+                // the headers alone. Routes end their answers through ResponseBody, which gives HEAD the Content-Length.
+                if (route.methods() != null && route.methods().contains(HttpMethod.GET)) {
+                    route.method(HttpMethod.HEAD);
+                }
+            }
+            // After every route's own failure handler (OCSP answers an unreadable body with malformedRequest), so added last.
+            router.route().failureHandler(new UnreadableBody());
+        }
         HttpServer first = listen(publicRouter, publicCap, publicHost, publicPort, "public HTTP", "certdir.http.port");
         publicServers.add(first);
         for (int i = 1; i < Runtime.getRuntime().availableProcessors(); i++) {

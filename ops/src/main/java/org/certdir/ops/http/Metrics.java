@@ -22,7 +22,8 @@ public final class Metrics {
 
     /** The route handler; register with {@code blockingHandler}, as it queries the registry. */
     public void handle(RoutingContext context) {
-        context.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(render());
+        context.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        org.certdir.aia.http.ResponseBody.end(context, io.vertx.core.buffer.Buffer.buffer(render()));
     }
 
     String render() {
