@@ -22,13 +22,18 @@ final class DirectoryRepair implements Runnable {
     private final EmbeddedDirectory directory;
     private final Registry registry;
     private final String password;
+    private final ResumableRepublication republication;
     private final Runnable afterRebuild;
 
-    /** {@code afterRebuild} puts back what the registry's publication does not hold (the CRLs on the CA entries). */
-    DirectoryRepair(EmbeddedDirectory directory, Registry registry, String password, Runnable afterRebuild) {
+    /**
+     * {@code republication} fills the new instance (a start after a crash during it republishes again); {@code afterRebuild}
+     * puts back what the registry's publication does not hold (the CRLs on the CA entries).
+     */
+    DirectoryRepair(EmbeddedDirectory directory, Registry registry, String password, ResumableRepublication republication, Runnable afterRebuild) {
         this.directory = directory;
         this.registry = registry;
         this.password = password;
+        this.republication = republication;
         this.afterRebuild = afterRebuild;
     }
 
@@ -42,7 +47,8 @@ final class DirectoryRepair implements Runnable {
             Path damaged = directory.rebuild(port -> {
                 try (LDAPConnection connection = new LDAPConnection(Service.directoryConnectionOptions(), "127.0.0.1", port,
                         EmbeddedDirectory.SERVICE_ACCOUNT, password)) {
-                    DirectoryPublisher.Republication result = new DirectoryPublisher(connection, directory.dit(), registry.clock()).republish(registry);
+                    DirectoryPublisher.Republication result = republication.run(new DirectoryPublisher(connection, directory.dit(), registry.clock()),
+                            registry);
                     LOG.info("directory rebuilt from the registry: {} people published, {} refused", result.people(), result.refused().size());
                 } catch (LDAPException e) {
                     throw new IllegalStateException("cannot publish into the rebuilt directory: " + e.getMessage(), e);

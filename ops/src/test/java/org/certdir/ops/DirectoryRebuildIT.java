@@ -11,13 +11,9 @@ import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.ResultCode;
 import com.unboundid.ldap.sdk.SearchResult;
 import com.unboundid.ldap.sdk.SearchScope;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.RandomAccessFile;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +26,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.certdir.directory.embedded.EmbeddedDirectory;
 import org.certdir.ops.config.ServiceConfig;
 import org.certdir.registry.CertificateRecord;
@@ -62,8 +57,7 @@ class DirectoryRebuildIT {
                 ldap.sizeLimit(), ldap.timeLimit(), ldap.maxPduSize(), ldap.requestThreads(), 10), base.http(), base.admin(), base.crl(),
                 base.demo(), base.ocsp(), base.trust());
         try (Service service = Service.start(config, true, Clock.systemUTC())) {
-            importBulk(service, PEOPLE);
-            awaitPublished(service);
+            BulkPeople.importAndPublish(new AdminHttp(service), service.publicUrl(), data, PEOPLE);
             int port = URI.create(service.ldapUrl()).getPort();
             Map<String, Set<ByteBuffer>> expected = new HashMap<>();
             for (int i = 0; i < PEOPLE; i++) {
@@ -133,7 +127,7 @@ class DirectoryRebuildIT {
                 } while (!differences.isEmpty() && System.nanoTime() < settled);
             }
             assertEquals(List.of(), differences, "the rebuilt directory against the registry");
-            assertEquals("ok", health(service.publicUrl()).getJsonObject("directory").getString("status"));
+            assertEquals("ok", BulkPeople.health(service.publicUrl()).getJsonObject("directory").getString("status"));
         }
     }
 
@@ -202,7 +196,7 @@ class DirectoryRebuildIT {
         private void run() {
             while (running) {
                 try {
-                    JsonObject directory = health(url).getJsonObject("directory");
+                    JsonObject directory = BulkPeople.health(url).getJsonObject("directory");
                     if (!"ok".equals(directory.getString("status"))) {
                         seen.add(String.valueOf(directory.getString("error")));
                     }
@@ -228,42 +222,6 @@ class DirectoryRebuildIT {
                 out.seek(at);
                 out.write(junk);
             }
-        }
-    }
-
-    static JsonObject health(String publicUrl) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(publicUrl + "/health")).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-        return new JsonObject(response.body());
-    }
-
-    /** Imports {@code bulk<i>@example.com} encryption certificates through the admin API, 500 a request. */
-    static void importBulk(Service service, int count) throws Exception {
-        Path pems = Files.createTempDirectory("certdir-bulk");
-        new TestPki(service.data().root()).bulk(pems, count, true);
-        List<Path> files;
-        try (Stream<Path> found = Files.walk(pems)) {
-            files = found.filter(Files::isRegularFile).sorted().toList();
-        }
-        AdminHttp admin = new AdminHttp(service);
-        for (int from = 0; from < files.size(); from += 500) {
-            JsonArray batch = new JsonArray();
-            for (Path pem : files.subList(from, Math.min(files.size(), from + 500))) {
-                batch.add(new JsonObject().put("name", pem.getFileName().toString()).put("text", Files.readString(pem)));
-            }
-            AdminHttp.Answer answer = admin.post("/admin/certificates/import", new JsonObject().put("files", batch));
-            assertEquals(200, answer.status(), answer.body().encode());
-        }
-    }
-
-    /** Waits until the publication queue is empty: every imported certificate is in the directory. */
-    static void awaitPublished(Service service) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (health(service.publicUrl()).getJsonObject("publication").getInteger("depth") > 0) {
-            if (System.nanoTime() > deadline) {
-                fail("the publication queue did not drain: " + health(service.publicUrl()).getJsonObject("publication"));
-            }
-            Thread.sleep(200);
         }
     }
 }
