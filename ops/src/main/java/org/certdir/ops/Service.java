@@ -170,7 +170,7 @@ public final class Service implements AutoCloseable {
             return thread;
         });
         repair.scheduleWithFixedDelay(new DirectoryRepair(directory, registry, ldapPassword, republication,
-                () -> crl.resend(embeddedDirectoryPoints())), 5, 5, TimeUnit.SECONDS);
+                () -> crl.resend(embeddedDirectoryPoints()), data.directoryInstance(), config.health().minFreeSpace()), 5, 5, TimeUnit.SECONDS);
         parts.add(repair::shutdownNow);
 
         Vertx vertx = Vertx.vertx();

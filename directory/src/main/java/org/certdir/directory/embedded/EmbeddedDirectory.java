@@ -62,6 +62,8 @@ public final class EmbeddedDirectory implements AutoCloseable {
     private volatile Listeners listeners;
     private volatile Path damaged;
     private volatile boolean rebuilding;
+    /** Set while a rebuild that failed left the listeners and the service stopped: the next one need not stop them again. */
+    private boolean stopped;
     /** The ports the listeners were last bound to: with port 0 configured, only the first start chooses them. */
     private volatile int ldapBound = -1;
     private volatile int ldapsBound = -1;
@@ -213,14 +215,19 @@ public final class EmbeddedDirectory implements AutoCloseable {
         int ldapsPort = listeners.ldaps() == null ? -1 : ldapsPort();
         rebuilding = true;
         try {
-            listeners.server().stop();
-            shutdownQuietly(service);
+            if (!stopped) {
+                listeners.server().stop();
+                shutdownQuietly(service);
+                stopped = true;
+            }
             Path aside;
             // The new instance starts well; if it cannot be made, the old failure stands and the next rebuild tries again.
             String failure = partitionFailure.getAndSet(null);
             try {
-                aside = moveAside(settings.instance());
+                // A rebuild that failed before it created the new instance left none to move.
+                aside = Files.exists(settings.instance()) ? moveAside(settings.instance()) : damaged;
                 service = openChecked(settings, partitionFailure);
+                stopped = false;
             } catch (Exception e) {
                 partitionFailure.compareAndSet(null, failure);
                 throw new DirectoryStartException("directory instance " + settings.instance() + " cannot be rebuilt: " + e.getMessage(), e);

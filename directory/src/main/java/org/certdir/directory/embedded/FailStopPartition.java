@@ -18,6 +18,7 @@ import org.apache.directory.server.core.api.interceptor.context.MoveAndRenameOpe
 import org.apache.directory.server.core.api.interceptor.context.MoveOperationContext;
 import org.apache.directory.server.core.api.interceptor.context.RenameOperationContext;
 import org.apache.directory.server.core.api.interceptor.context.SearchOperationContext;
+import org.apache.directory.server.core.api.partition.PartitionTxn;
 import org.apache.directory.server.core.api.partition.PartitionWriteTxn;
 import org.apache.directory.server.core.partition.impl.btree.jdbm.JdbmPartition;
 import org.slf4j.Logger;
@@ -98,6 +99,25 @@ final class FailStopPartition extends JdbmPartition {
                 commit();
             }
         };
+    }
+
+    /**
+     * Nothing is written from a failed partition: its memory may hold what never reached the disk, and the instance is
+     * replaced by the rebuild. On a full disk the write would fail too, and ApacheDS's shutdown stops at a failed sync
+     * before it closes the partition's files, which then stay open, their space held even after they are deleted.
+     */
+    @Override
+    public void sync() throws LdapException {
+        if (failure.get() == null) {
+            super.sync();
+        }
+    }
+
+    @Override
+    public void saveContextCsn(PartitionTxn transaction) throws LdapException {
+        if (failure.get() == null) {
+            super.saveContextCsn(transaction);
+        }
     }
 
     @Override
