@@ -79,7 +79,12 @@ class DiskFullIT {
     }
 
     private static void unmount(Path dir) throws Exception {
-        new ProcessBuilder("umount", dir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        Process umount = new ProcessBuilder("umount", dir.toString()).inheritIO().start();
+        if (!umount.waitFor(30, TimeUnit.SECONDS) || umount.exitValue() != 0) {
+            // Busy: a file on it is still open (a directory whose shutdown failed left its files open). Detach it anyway, so
+            // that the temporary directory can go.
+            new ProcessBuilder("umount", "-l", dir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     /** Writes zeros into {@code filler} until the file system refuses: ENOSPC. */
