@@ -35,11 +35,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedded directory's partition damaged while the service runs (garbage written into its JDBM file, as a failing
- * disk or a stray write would), through the whole service: every lookup from the moment the damage shows until the
- * rebuild is done is refused with an LDAP error, never answered wrongly or emptily; /health says the directory is
- * failing and then being rebuilt; afterwards the directory holds exactly what the registry says, entry by entry.
+ * disk or a stray write would), through the whole service: no lookup is ever answered wrongly or emptily, and from the
+ * moment the service knows of the damage until the rebuild is done every lookup is refused with an LDAP error (before,
+ * only the partition's own first failure stopped a lookup; the others were answered from the damaged file); /health
+ * says the directory is failing, then being rebuilt; afterwards the directory holds exactly what the registry says,
+ * entry by entry.
  */
 class DirectoryRebuildIT {
+
+    /**
+     * How a lookup is refused once the damage is known: {@code unavailable} from the stopped partition, then, during the
+     * rebuild, the closed port, or the connection closed as the rebuild stops the listeners under a request.
+     */
+    private static final Set<String> CLEAR_REFUSALS = Set.of("unavailable", "connect error (port closed)", "server down");
 
     /** Enough people that lookups reach many pages of the file and the rebuild lasts seconds. */
     private static final int PEOPLE = 400;
@@ -81,6 +89,7 @@ class DirectoryRebuildIT {
             // says so), every lookup must be refused with an LDAP error until the rebuild is done.
             List<String> wrong = new ArrayList<>();
             List<String> answeredWhileKnown = new ArrayList<>();
+            List<String> unclearWhileKnown = new ArrayList<>();
             Map<String, Integer> refusals = new java.util.TreeMap<>();
             long deadline = System.nanoTime() + REBUILT_WITHIN.toNanos();
             List<String> mails = new ArrayList<>(expected.keySet());
@@ -95,6 +104,9 @@ class DirectoryRebuildIT {
                     wrong.add(mail + ": " + answer.detail());
                 } else if (answer.kind() == Lookup.REFUSED) {
                     refusals.merge(answer.detail(), 1, Integer::sum);
+                    if (known && !CLEAR_REFUSALS.contains(answer.detail())) {
+                        unclearWhileKnown.add(mail + ": " + answer.detail());
+                    }
                     Thread.sleep(10);
                 } else if (rebuilt(service, known)) {
                     break;
@@ -105,12 +117,14 @@ class DirectoryRebuildIT {
             watch.stop();
             assertEquals(List.of(), wrong, "wrong or empty answers presented as success");
             assertEquals(List.of(), answeredWhileKnown, "answered from the partition known to be damaged; refused meanwhile: " + refusals);
-            assertTrue(refusals.containsKey("unavailable"), "refused with an LDAP error before the rebuild closed the ports: " + refusals);
+            assertEquals(List.of(), unclearWhileKnown, "refused otherwise than unavailable or by the closed port; all refusals: " + refusals);
 
-            assertTrue(watch.seen().stream().anyMatch(error -> error.startsWith("the directory is failing: its partition threw java.lang.Error: ERR_5")),
-                    "/health said " + watch.seen());
-            assertTrue(watch.seen().contains("the directory is being rebuilt from the registry after damage: its LDAP ports are closed until it is done"),
-                    "/health said " + watch.seen());
+            // While damaged, /health says the directory is failing (the window before the rebuild may be too short to be seen),
+            // then that it is being rebuilt (for seconds); nothing else.
+            String beingRebuilt = "the directory is being rebuilt from the registry after damage: its LDAP ports are closed until it is done";
+            assertTrue(watch.seen().contains(beingRebuilt), "/health said " + watch.seen());
+            assertEquals(Set.of(), watch.seen().stream().filter(error -> !error.equals(beingRebuilt) && !error.startsWith("the directory is failing: "))
+                    .collect(java.util.stream.Collectors.toSet()), "/health said " + watch.seen());
 
             // The CRLs reach the rebuilt CA entries from the CRL publisher, just after the people: wait for them.
             List<String> differences = List.of();

@@ -200,6 +200,10 @@ class DiskFullIT {
                     crl.staleMargin(), crl.points()), base.demo(), base.ocsp(), base.trust(), new ServiceConfig.Health(MIN_FREE));
             try (Service service = Service.start(config, true, Clock.systemUTC())) {
                 AdminHttp admin = new AdminHttp(service);
+                // The first CRLs are issued by the schedule's first run, just after the start: wait until every point holds them.
+                awaitHealth(service, health -> "ok".equals(health.getJsonObject("crl").getString("status"))
+                        && health.getJsonObject("crl").getJsonArray("points").stream().map(JsonObject.class::cast)
+                        .allMatch(point -> point.getValue("deltaNumber") != null));
                 Path crlFiles = data.resolve("crl");
                 byte[] fullBefore = Files.readAllBytes(crlFiles.resolve("demo-issuing-ca.crl"));
                 byte[] deltaBefore = Files.readAllBytes(crlFiles.resolve("demo-issuing-ca-delta.crl"));

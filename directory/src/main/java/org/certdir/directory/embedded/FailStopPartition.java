@@ -29,15 +29,14 @@ import org.slf4j.LoggerFactory;
  * {@code unavailable} until the instance is rebuilt from the registry.
  *
  * <p>Design notes. Two failures are recorded: a write whose commit fails (a full disk: "No space left on device"),
- * seen here, and a damaged file (JDBM's {@code java.lang.Error}), which {@link ConnectionCap} reports. (Other exceptions
- * from reads are not taken for damage: ApacheDS throws and handles some in its normal work, a NullPointerException
- * from an entry read while it starts among them.) After either,
+ * seen here, and a damaged file (JDBM's {@code java.lang.Error}), which {@link ConnectionCap} reports. After either,
  * what the partition answers cannot be trusted. ApacheDS AM27 puts a modified entry into its entry cache before the
  * transaction commits, and the rollback after a failed commit leaves it there: reads then show a change that is not on
  * disk, and a retried write finds nothing to change and is taken as done, though the disk never got it. A damaged file
  * fails only the requests that reach a damaged page; the others are still answered, from a file known to be bad. So
- * rather than answer from it, the partition refuses everything, and the directory is rebuilt from the registry
- * (see {@code DirectoryRepair} in ops); clients get a clear LDAP error meanwhile.
+ * the partition refuses everything, clients get a clear LDAP error, and the directory is rebuilt from the registry
+ * ({@code DirectoryRepair} in ops). Other exceptions from reads are not taken for damage: ApacheDS throws and handles
+ * some in its normal work (a NullPointerException from an entry read while it starts, for one).
  */
 final class FailStopPartition extends JdbmPartition {
 
