@@ -80,6 +80,11 @@ public final class CrlPublisher implements AutoCloseable {
     private volatile boolean started;
     /** "ca/point/kind" of the CRLs on their way to a point right now. */
     private final java.util.Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * "ca/point" (or "ca/issuance") whose failure has been logged: its further failures go to the debug log until it
+     * works again, so a point that fails for an hour (a full disk) leaves one line, not one per attempt.
+     */
+    private final java.util.Set<String> failingLogged = ConcurrentHashMap.newKeySet();
 
     public CrlPublisher(Registry registry, CrlIssuer issuer, List<DistributionPoint> points, CrlSettings settings, Clock clock) {
         this.registry = registry;
@@ -170,7 +175,8 @@ public final class CrlPublisher implements AutoCloseable {
                     publish(ca, issuer.issueDelta(ca, base));
                 }
             }
-            if (failures.remove(key) != null) {
+            failures.remove(key);
+            if (failingLogged.remove(key)) {
                 LOG.info("CRL issuance of CA {} works again", ca.name());
             }
             retryAt.remove(key);
@@ -180,8 +186,13 @@ public final class CrlPublisher implements AutoCloseable {
             Duration delay = backoff(failed);
             retryAt.put(key, now.plus(delay));
             issuanceErrors.put(ca.name(), e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-            LOG.warn("CRL issuance of CA {} failed (attempt {}), retrying in {} s; the changes wait in the registry: {}", ca.name(), failed,
-                    delay.toSeconds(), e.getMessage(), e);
+            if (failingLogged.add(key)) {
+                LOG.warn("CRL issuance of CA {} fails, retried with backoff (first retry in {} s, logged again once it works); the changes wait "
+                        + "in the registry: {}", ca.name(), delay.toSeconds(), e.toString());
+                LOG.debug("CRL issuance of CA {} failed", ca.name(), e);
+            } else {
+                LOG.debug("CRL issuance of CA {} failed (attempt {}), retrying in {} s", ca.name(), failed, delay.toSeconds(), e);
+            }
         }
     }
 
@@ -298,14 +309,27 @@ public final class CrlPublisher implements AutoCloseable {
             failures.remove(key);
             retryAt.remove(key);
             LOG.info("AUDIT CRL published: CA {} number {} at {}", ca.name(), crl.number(), point.name());
+            if (failingLogged.remove(ca.name() + "/" + point.name())) {
+                LOG.info("CRL point {} takes the CRLs of CA {} again", point.name(), ca.name());
+            }
         } catch (Exception e) {
             int failed = failures.merge(key, 1, Integer::sum);
             Duration delay = backoff(failed);
             retryAt.put(key, clock.instant().plus(delay));
             String error = e.getClass().getSimpleName() + ": " + e.getMessage();
-            registry.recordPointAttempt(ca, point.name(), crl, error);
-            LOG.warn("CRL {} of CA {} did not reach {} (attempt {}), retrying in {} s: {}", crl.number(), ca.name(), point.name(), failed,
-                    delay.toSeconds(), error);
+            if (failingLogged.add(ca.name() + "/" + point.name())) {
+                LOG.warn("CRL point {} fails: CRL {} of CA {} did not reach it; retried with backoff (first retry in {} s, logged again once it "
+                        + "works): {}", point.name(), crl.number(), ca.name(), delay.toSeconds(), error);
+            } else {
+                LOG.debug("CRL {} of CA {} did not reach {} (attempt {}), retrying in {} s: {}", crl.number(), ca.name(), point.name(), failed,
+                        delay.toSeconds(), error);
+            }
+            try {
+                registry.recordPointAttempt(ca, point.name(), crl, error);
+            } catch (RuntimeException notRecorded) {
+                // The registry's own disk may be full too: the retry above does not depend on the record.
+                LOG.debug("the failure of CRL point {} was not recorded in the registry: {}", point.name(), notRecorded.getMessage());
+            }
         } finally {
             inFlight.remove(key);
         }

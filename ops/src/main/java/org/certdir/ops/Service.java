@@ -145,9 +145,13 @@ public final class Service implements AutoCloseable {
         pool.setRetryFailedOperationsDueToInvalidConnections(true);
         parts.add(pool::close);
         DirectoryPublisher publisher = new DirectoryPublisher(pool, ldap.dit(), clock);
-        if (!publisher.layoutPresent()) {
+        ResumableRepublication republication = new ResumableRepublication(data.directoryRepublishMarker());
+        if (republication.unfinished()) {
+            LOG.warn("the last republication of the directory did not finish (the process stopped during it): republishing from the registry");
+            republication.run(publisher, registry);
+        } else if (!publisher.layoutPresent()) {
             // A new or wiped directory: the registry is the source of truth, publish all of it.
-            publisher.republish(registry);
+            republication.run(publisher, registry);
         }
 
         worker = new PublicationWorker(registry, publisher, clock);
@@ -165,8 +169,8 @@ public final class Service implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        repair.scheduleWithFixedDelay(new DirectoryRepair(directory, registry, ldapPassword,
-                () -> crl.resend(embeddedDirectoryPoints())), 5, 5, TimeUnit.SECONDS);
+        repair.scheduleWithFixedDelay(new DirectoryRepair(directory, registry, ldapPassword, republication,
+                () -> crl.resend(embeddedDirectoryPoints()), data.directoryInstance(), config.health().minFreeSpace()), 5, 5, TimeUnit.SECONDS);
         parts.add(repair::shutdownNow);
 
         Vertx vertx = Vertx.vertx();

@@ -30,19 +30,33 @@ public final class FilePoint implements DistributionPoint {
         return name;
     }
 
+    /**
+     * Writes the CRL as described above. When the write fails (a full disk), the temporary file is removed, so it holds
+     * no space and nothing half-written is left beside the CRLs, and the previous CRL stays in place until the retry.
+     */
     @Override
     public void publish(CaRecord ca, CrlRecord crl) throws IOException {
         Files.createDirectories(directory);
         Path target = directory.resolve(DistributionPoint.fileName(ca, crl));
         Path temp = directory.resolve("." + target.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.wrap(crl.der());
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buffer = ByteBuffer.wrap(crl.der());
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
             }
-            channel.force(true);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                e.addSuppressed(ignored);
+            }
+            throw new IOException("cannot write " + target + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                    + "); the previous CRL stays in place", e);
         }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         // The rename itself is durable only once the directory is.
         try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
             dir.force(true);

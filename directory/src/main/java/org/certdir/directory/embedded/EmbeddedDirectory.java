@@ -62,6 +62,8 @@ public final class EmbeddedDirectory implements AutoCloseable {
     private volatile Listeners listeners;
     private volatile Path damaged;
     private volatile boolean rebuilding;
+    /** Set while a rebuild that failed left the listeners and the service stopped: the next one need not stop them again. */
+    private boolean stopped;
     /** The ports the listeners were last bound to: with port 0 configured, only the first start chooses them. */
     private volatile int ldapBound = -1;
     private volatile int ldapsBound = -1;
@@ -98,9 +100,10 @@ public final class EmbeddedDirectory implements AutoCloseable {
      */
     public static EmbeddedDirectory start(DirectorySettings settings) {
         Path damaged = null;
+        AtomicReference<String> partitionFailure = new AtomicReference<>();
         DefaultDirectoryService service;
         try {
-            service = openChecked(settings);
+            service = openChecked(settings, partitionFailure);
         } catch (Exception | Error e) {
             // Exception | Error: JDBM reports a damaged file with java.lang.Error (ERR_546 page header magic, ERR_554
             // double get for block 0). The directory is a publication of the registry: move the damaged instance aside
@@ -120,7 +123,8 @@ public final class EmbeddedDirectory implements AutoCloseable {
             LOG.error("directory instance {} cannot be opened ({}): moved it to {}; starting an empty one, rebuilt from the registry",
                     settings.instance(), e.toString(), damaged);
             try {
-                service = openChecked(settings);
+                partitionFailure.set(null);
+                service = openChecked(settings, partitionFailure);
             } catch (Exception | Error again) {
                 if (again instanceof VirtualMachineError vm) {
                     throw vm;
@@ -129,7 +133,6 @@ public final class EmbeddedDirectory implements AutoCloseable {
                         + " (the damaged one was moved to " + damaged + ")", again);
             }
         }
-        AtomicReference<String> partitionFailure = new AtomicReference<>();
         Listeners listeners;
         try {
             listeners = listen(settings, service, settings.host(), settings.ldapPort(), settings.tlsKeyStore() == null ? -1 : settings.ldapsPort(),
@@ -150,11 +153,8 @@ public final class EmbeddedDirectory implements AutoCloseable {
      */
     private static Listeners listen(DirectorySettings settings, DefaultDirectoryService service, String host, int ldapPort, int ldapsPort,
                                     AtomicReference<String> partitionFailure) {
-        LdapServer server = new LimitedLdapServer(settings.clientLimits(), failure -> {
-            if (partitionFailure.compareAndSet(null, failure.toString())) {
-                LOG.error("the directory partition failed: {}; it is rebuilt from the registry", failure.toString());
-            }
-        });
+        LdapServer server = new LimitedLdapServer(settings.clientLimits(), failure -> FailStopPartition.record(partitionFailure, failure,
+                "answering a client"));
         server.setServiceName("certdir");
         server.setDirectoryService(service);
         server.setMaxSizeLimit(settings.sizeLimit());
@@ -191,7 +191,8 @@ public final class EmbeddedDirectory implements AutoCloseable {
 
     /**
      * The failure the partition reported to a client request (JDBM's java.lang.Error, e.g. "ERR_546 CRITICAL: page header
-     * magic for block 152 not OK"), or null: from the first such error on, the directory fails reads until rebuilt.
+     * magic for block 152 not OK") or to a write ("java.io.IOException: No space left on device"), or null: from the
+     * first such failure on, the directory refuses every request to the partition until rebuilt (see {@link FailStopPartition}).
      */
     public String partitionFailure() {
         return partitionFailure.get();
@@ -214,16 +215,23 @@ public final class EmbeddedDirectory implements AutoCloseable {
         int ldapsPort = listeners.ldaps() == null ? -1 : ldapsPort();
         rebuilding = true;
         try {
-            listeners.server().stop();
-            shutdownQuietly(service);
+            if (!stopped) {
+                listeners.server().stop();
+                shutdownQuietly(service);
+                stopped = true;
+            }
             Path aside;
+            // The new instance starts well; if it cannot be made, the old failure stands and the next rebuild tries again.
+            String failure = partitionFailure.getAndSet(null);
             try {
-                aside = moveAside(settings.instance());
-                service = openChecked(settings);
+                // A rebuild that failed before it created the new instance left none to move.
+                aside = Files.exists(settings.instance()) ? moveAside(settings.instance()) : damaged;
+                service = openChecked(settings, partitionFailure);
+                stopped = false;
             } catch (Exception e) {
+                partitionFailure.compareAndSet(null, failure);
                 throw new DirectoryStartException("directory instance " + settings.instance() + " cannot be rebuilt: " + e.getMessage(), e);
             }
-            partitionFailure.set(null);
             LOG.warn("directory instance moved to {}; filling an empty one from the registry, with the LDAP ports closed", aside);
             Listeners internal = listen(settings, service, "127.0.0.1", 0, -1, partitionFailure);
             try {
@@ -249,10 +257,10 @@ public final class EmbeddedDirectory implements AutoCloseable {
      * Starts the service and reads the suffix and the entries under it, so that a partition that opens but cannot be
      * read counts as damaged too; shuts the half-started service down on failure, releasing its files.
      */
-    private static DefaultDirectoryService openChecked(DirectorySettings settings) throws Exception {
+    private static DefaultDirectoryService openChecked(DirectorySettings settings, AtomicReference<String> partitionFailure) throws Exception {
         DefaultDirectoryService[] started = new DefaultDirectoryService[1];
         try {
-            DefaultDirectoryService service = startService(settings, started);
+            DefaultDirectoryService service = startService(settings, started, partitionFailure);
             CoreSession admin = service.getAdminSession();
             Dn suffix = new Dn(service.getSchemaManager(), settings.dit().suffix().toString());
             admin.lookup(suffix);
@@ -296,7 +304,8 @@ public final class EmbeddedDirectory implements AutoCloseable {
         }
     }
 
-    private static DefaultDirectoryService startService(DirectorySettings settings, DefaultDirectoryService[] started) throws Exception {
+    private static DefaultDirectoryService startService(DirectorySettings settings, DefaultDirectoryService[] started,
+                                                        AtomicReference<String> partitionFailure) throws Exception {
         // Exception: ApacheDS declares plain Exception on several of the calls below.
         File root = settings.instance().toFile();
         Files.createDirectories(settings.instance());
@@ -340,7 +349,7 @@ public final class EmbeddedDirectory implements AutoCloseable {
         system.setSyncOnWrite(true);
         service.setSystemPartition(system);
 
-        JdbmPartition suffix = new JdbmPartition(schemaManager, dnFactory);
+        JdbmPartition suffix = new FailStopPartition(schemaManager, dnFactory, partitionFailure);
         suffix.setId("certdir");
         suffix.setPartitionPath(new File(partitions, "certdir").toURI());
         suffix.setSuffixDn(new Dn(schemaManager, settings.dit().suffix().toString()));
@@ -457,7 +466,7 @@ public final class EmbeddedDirectory implements AutoCloseable {
         }
         String failure = partitionFailure.get();
         if (failure != null) {
-            return "failing: its partition threw " + failure;
+            return "failing: its partition threw " + failure + "; lookups are refused until it is rebuilt from the registry";
         }
         String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1" : settings.host();
         return DirectoryProbe.problem(host, ldapPort(), settings.dit().suffix().toString(), timeout);

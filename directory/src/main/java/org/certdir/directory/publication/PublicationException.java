@@ -34,8 +34,39 @@ public class PublicationException extends RuntimeException {
     private final ResultCode resultCode;
 
     public PublicationException(String what, LDAPException cause) {
-        super(what + ": " + cause.getResultCode() + (cause.getDiagnosticMessage() == null ? "" : " (" + cause.getDiagnosticMessage() + ")"), cause);
+        super(what + ": " + cause.getResultCode() + (cause.getDiagnosticMessage() == null ? "" : " (" + reason(cause.getDiagnosticMessage()) + ")"), cause);
         this.resultCode = cause.getResultCode();
+    }
+
+    /** Where ApacheDS's stack trace starts: {@code ":\n"}, then an exception's class name. */
+    private static final java.util.regex.Pattern TRACE = java.util.regex.Pattern.compile(":\n(?=[\\w.$]+(?:Exception|Error)\\b)");
+    /** Where the reason starts after the request ApacheDS repeats: a line starting {@code ": "}, or {@code ...Impl@1b2c3d: }. */
+    private static final java.util.regex.Pattern REASON = java.util.regex.Pattern.compile("(?:\n|Impl@[0-9a-f]+): ");
+
+    /**
+     * A diagnostic message on one line, for a log line and /health. ApacheDS writes {@code "<code>: failed for <the whole
+     * request, many lines>: <reason>"}, and for {@code other} its stack trace after that, whose innermost cause says what
+     * happened ({@code java.io.IOException: No space left on device}); other servers write the reason alone.
+     */
+    static String reason(String diagnostic) {
+        String head = diagnostic;
+        String trace = "";
+        java.util.regex.Matcher traceStart = TRACE.matcher(diagnostic);
+        if (traceStart.find()) {
+            head = diagnostic.substring(0, traceStart.start());
+            trace = diagnostic.substring(traceStart.end());
+        }
+        int causedBy = trace.lastIndexOf("Caused by: ");
+        if (causedBy >= 0) {
+            int end = trace.indexOf('\n', causedBy);
+            return trace.substring(causedBy + "Caused by: ".length(), end < 0 ? trace.length() : end).strip();
+        }
+        java.util.regex.Matcher reason = REASON.matcher(head);
+        int start = 0;
+        while (reason.find()) {
+            start = reason.end();
+        }
+        return head.substring(start).strip().replaceAll("\\s*\\n\\s*", " ");
     }
 
     public ResultCode resultCode() {

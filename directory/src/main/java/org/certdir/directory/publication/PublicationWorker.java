@@ -41,6 +41,13 @@ public final class PublicationWorker implements AutoCloseable {
     private final Object signal = new Object();
     private boolean woken;
     private volatile boolean running = true;
+    /**
+     * Set from a failure that may pass until the next success: while the directory is down or full, one line says so,
+     * not one per subject and attempt (each is in the debug log, and the count of failing tasks in /health).
+     */
+    private boolean failingLogged;
+    /** What the queue itself last failed with (the registry's disk full), logged once; null while it works. */
+    private String queueFailure;
 
     public PublicationWorker(Registry registry, DirectoryPublisher publisher) {
         this(registry, publisher, Clock.systemUTC());
@@ -75,11 +82,22 @@ public final class PublicationWorker implements AutoCloseable {
         while (running) {
             try {
                 boolean more = drainOnce();
+                if (queueFailure != null) {
+                    queueFailure = null;
+                    LOG.info("publication queue works again");
+                }
                 if (!more) {
                     awaitSignal();
                 }
             } catch (RuntimeException e) {
-                LOG.warn("publication queue: {}", e.getMessage());
+                // Tried again every second: the same failure (the registry's disk full) is logged once.
+                String failure = String.valueOf(e.getMessage());
+                if (!failure.equals(queueFailure)) {
+                    queueFailure = failure;
+                    LOG.warn("publication queue fails, tried again every second (logged again once it works or fails otherwise): {}", failure);
+                } else {
+                    LOG.debug("publication queue: {}", failure);
+                }
                 awaitSignal();
             }
         }
@@ -137,8 +155,12 @@ public final class PublicationWorker implements AutoCloseable {
                 publisher.publishPerson(task.subject(), registry);
             }
             registry.outbox().complete(task.topic(), task.subject(), task.id());
-            if (task.attempts() > 0) {
-                LOG.info("published {} {} after {} failed attempt(s)", task.topic(), task.subject(), task.attempts());
+            if (failingLogged) {
+                failingLogged = false;
+                LOG.info("directory publication works again: published {} {} after {} failed attempt(s)", task.topic(),
+                        DirectoryPublisher.abbreviate(task.subject()), task.attempts());
+            } else if (task.attempts() > 0) {
+                LOG.debug("published {} {} after {} failed attempt(s)", task.topic(), task.subject(), task.attempts());
             }
         } catch (PublicationException e) {
             if (e.refusesRecord()) {
@@ -149,8 +171,14 @@ public final class PublicationWorker implements AutoCloseable {
             }
             Duration delay = backoff(task.attempts());
             registry.outbox().retryLater(task.topic(), task.subject(), task.id(), e.getMessage(), delay);
-            LOG.warn("cannot publish {} {} (attempt {}), retrying in {} s: {}", task.topic(), DirectoryPublisher.abbreviate(task.subject()), task.attempts() + 1,
-                    delay.toSeconds(), e.getMessage());
+            if (!failingLogged) {
+                failingLogged = true;
+                LOG.warn("directory publication fails, its tasks are retried with backoff (logged again once it works): cannot publish {} {}: {}",
+                        task.topic(), DirectoryPublisher.abbreviate(task.subject()), e.getMessage());
+            } else {
+                LOG.debug("cannot publish {} {} (attempt {}), retrying in {} s: {}", task.topic(), DirectoryPublisher.abbreviate(task.subject()),
+                        task.attempts() + 1, delay.toSeconds(), e.getMessage());
+            }
         }
     }
 

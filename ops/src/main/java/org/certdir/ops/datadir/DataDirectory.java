@@ -87,6 +87,11 @@ public final class DataDirectory implements AutoCloseable {
         return root.resolve("directory");
     }
 
+    /** Present while a republication of the directory from the registry has started and not finished. */
+    public Path directoryRepublishMarker() {
+        return root.resolve("directory-republish.unfinished");
+    }
+
     public Path keys() {
         return root.resolve("keys");
     }
