@@ -369,6 +369,8 @@ public final class EmbeddedDirectory implements AutoCloseable {
         // The request size limit ApacheDS enforces: a larger PDU closes the connection before it is buffered.
         service.setMaxPDUSize(settings.maxPduSize());
         service.startup();
+        // Last in the chain, so that the ;binary names it gives are the ones stored.
+        service.addLast(new BinaryTransferOption());
 
         CoreSession admin = service.getAdminSession();
         setServicePassword(admin, schemaManager, settings.adminPassword());

@@ -8,7 +8,8 @@ import org.apache.mina.filter.codec.ProtocolDecoder;
 import org.apache.mina.filter.codec.ProtocolEncoder;
 
 /**
- * ApacheDS's LDAP server with certdir's {@link ClientLimits}. ApacheDS builds each listener's MINA chain inside
+ * ApacheDS's LDAP server with certdir's {@link ClientLimits}, whose searches hold the directory's read lock throughout
+ * ({@link WholeSearchLock}). ApacheDS builds each listener's MINA chain inside
  * {@code start()} from {@link #getProtocolCodecFactory()} and {@link #getHandler()}; overriding the two puts the
  * limits in place before the first connection is accepted, on every start (the listeners can be stopped and started
  * again), with no window in which a connection gets the chain without them.
@@ -43,7 +44,8 @@ final class LimitedLdapServer extends LdapServer {
                 return decoder;
             }
         };
-        this.handler = new ConnectionCap(super.getHandler(), limits.maxConnectionsPerAddress(), partitionFailures);
+        this.handler = new ConnectionCap(new WholeSearchLock(super.getHandler(), this::getDirectoryService), limits.maxConnectionsPerAddress(),
+                partitionFailures);
     }
 
     private boolean boundAsNamedAccount(IoSession session) {

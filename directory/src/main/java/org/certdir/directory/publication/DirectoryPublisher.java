@@ -80,6 +80,11 @@ public final class DirectoryPublisher {
     private final Object[] entryLocks = new Object[ENTRY_LOCKS];
     /** Set once the directory has refused value-by-value changes (see {@link #update}). */
     private volatile boolean replaceOnly;
+    /**
+     * Whether an attribute that a modify creates keeps its {@code ;binary} name on this directory: null until the first
+     * such modify has been read back (see {@link #update}).
+     */
+    private volatile Boolean modifyKeepsBinaryName;
 
     public DirectoryPublisher(LDAPInterface ldap, Dit dit) {
         this(ldap, dit, Clock.systemUTC());
@@ -239,8 +244,9 @@ public final class DirectoryPublisher {
      * CRL covers CA certificates, {@code authorityRevocationList;binary}), a delta as {@code deltaRevocationList;binary}.
      */
     public void publishCrl(CaRecord ca, byte[] der, boolean delta, boolean coversCas) {
-        // The CA's entry may be written again whole (delete, add) when its certificates change: under the same lock,
-        // so that the entry added back carries this CRL rather than the one read before it was written.
+        // On a directory that drops ;binary on modify, the CA's entry is written again whole (delete, add) when an
+        // attribute first appears (see update): under the same lock, so that the entry added back carries this CRL
+        // rather than the one read before it was written.
         synchronized (lockFor(Outbox.DIRECTORY_CA, ca.certificate().commonName())) {
             writeCrl(ca, der, delta, coversCas);
         }
@@ -352,19 +358,20 @@ public final class DirectoryPublisher {
 
     /**
      * Sets each {@code ;binary} attribute of {@code current} to exactly the given values (none: removed), and
-     * applies the {@code others} replacements, keeping the {@code ;binary} name clients match on.
+     * applies the {@code others} replacements, keeping the {@code ;binary} name clients match on, in one modify.
      *
-     * <p>Why not a plain replace: ApacheDS (AM27) stores an attribute under the name it was first written with,
-     * but an attribute that a modify creates anew — by replace, or by add after a delete — loses its option and
-     * comes back as plain {@code userCertificate}, which Thunderbird ignores. So values are changed by adding the
-     * new ones before deleting the old ones (the attribute never disappears), and when the attribute is missing or
-     * already carries the wrong name, the entry is written again whole (delete, then add), as only an add keeps
-     * the name. OpenLDAP and 389-DS handle all of this the same way.
+     * <p>Values are changed by adding the new ones before deleting the old ones, so the attribute never disappears. An
+     * attribute that is missing, or that carries its name without the option, is created by a replace under the
+     * {@code ;binary} name: the embedded ApacheDS stores it so ({@code BinaryTransferOption}), and so does OpenLDAP.
+     * ApacheDS without that interceptor (2.0.0.AM27 drops the options of every modification) stores the plain name,
+     * which Thunderbird ignores: the first such modify is read back, and on a directory that lost the name the entry is
+     * written again whole (delete, then add, as only an add keeps the name), then and for every later creation. Readers
+     * of such a directory find no entry between the two; readers of the embedded directory and of OpenLDAP never do.
      */
     private void update(SearchResultEntry current, Map<String, List<byte[]>> binaryAttributes, List<Modification> others)
             throws LDAPException {
         List<Modification> modifications = new ArrayList<>(others);
-        boolean rewrite = false;
+        List<String> created = new ArrayList<>();
         for (Map.Entry<String, List<byte[]>> wanted : binaryAttributes.entrySet()) {
             String name = wanted.getKey();
             Attribute present = present(current, name);
@@ -374,7 +381,8 @@ public final class DirectoryPublisher {
                     modifications.add(new Modification(ModificationType.DELETE, present.getName()));
                 }
             } else if (present == null || !present.getName().equalsIgnoreCase(name)) {
-                rewrite = true;
+                created.add(name);
+                modifications.add(new Modification(ModificationType.REPLACE, name, wanted.getValue().toArray(byte[][]::new)));
             } else {
                 Set<ByteBuffer> have = values(Arrays.asList(present.getValueByteArrays()));
                 List<byte[]> add = target.stream().filter(value -> !have.contains(value)).map(DirectoryPublisher::bytes).toList();
@@ -387,7 +395,7 @@ public final class DirectoryPublisher {
                 }
             }
         }
-        if (rewrite) {
+        if (!created.isEmpty() && Boolean.FALSE.equals(modifyKeepsBinaryName)) {
             rewrite(current, binaryAttributes, others);
         } else if (!modifications.isEmpty() && replaceOnly) {
             ldap.modify(current.getDN(), replacing(binaryAttributes, others));
@@ -405,6 +413,25 @@ public final class DirectoryPublisher {
                         binaryAttributes.keySet());
                 ldap.modify(current.getDN(), replacing(binaryAttributes, others));
             }
+        }
+        if (!created.isEmpty() && modifyKeepsBinaryName == null) {
+            checkCreatedNames(current, created, binaryAttributes, others);
+        }
+    }
+
+    /** Reads back the attributes a modify created; if the directory dropped their {@code ;binary} name, rewrites the entry. */
+    private void checkCreatedNames(SearchResultEntry current, List<String> created, Map<String, List<byte[]>> binaryAttributes,
+                                   List<Modification> others) throws LDAPException {
+        SearchResultEntry written = ldap.getEntry(current.getDN(), created.toArray(String[]::new));
+        boolean kept = written != null && created.stream().allMatch(name -> {
+            Attribute present = present(written, name);
+            return present != null && present.getName().equalsIgnoreCase(name);
+        });
+        modifyKeepsBinaryName = kept;
+        if (!kept) {
+            LOG.info("{} stores attributes a modify creates without their ;binary name: entries are written again whole for that on this directory",
+                    current.getDN());
+            rewrite(current, binaryAttributes, others);
         }
     }
 
