@@ -20,6 +20,8 @@ import org.certdir.directory.embedded.EmbeddedDirectory;
 import org.certdir.directory.publication.DirectoryPublisher;
 import org.certdir.directory.publication.PublicationWorker;
 import org.certdir.ops.admin.AdminApi;
+import org.certdir.ops.ca.CaCreation;
+import org.certdir.ops.ca.CaInstallation;
 import org.certdir.ops.config.ServiceConfig;
 import org.certdir.ops.datadir.DataDirectory;
 import org.certdir.ops.demo.DemoPki;
@@ -52,6 +54,7 @@ import org.certdir.ops.issuance.OcspSigners;
 import org.certdir.schemas.Dit;
 import org.certdir.ops.issuance.CertificateIssuer;
 import org.certdir.ops.issuance.PublicationUrls;
+import org.certdir.registry.CaRecord;
 import org.certdir.registry.Registry;
 import org.certdir.registry.RegistryException;
 import org.slf4j.Logger;
@@ -78,6 +81,8 @@ public final class Service implements AutoCloseable {
     private HttpListeners http;
     private boolean demoCreated;
     private CaSigners caSigners;
+    private OcspResponder ocsp;
+    private OcspSigners ocspSigners;
 
     private Service(ServiceConfig config) {
         this.config = config;
@@ -113,7 +118,8 @@ public final class Service implements AutoCloseable {
         if (demo) {
             DemoPki.Endpoints endpoints = new DemoPki.Endpoints("ldap://" + ldap.host() + ":" + ldap.port(),
                     ldap.ldapsPort() > 0 ? "ldaps://" + ldap.host() + ":" + ldap.ldapsPort() : null, config.http().baseUrl(), ldap.dit().suffix().toString());
-            demoCreated = new DemoPki(data, registry, issuer, config.demo().keyAlgorithm(), config.demo().organisation(), endpoints).createIfMissing();
+            demoCreated = new DemoPki(data, registry, issuer, config.demo().keyAlgorithm(), config.demo().organisation(), endpoints, clock)
+                    .createIfMissing();
         }
         Path tlsKey = LdapTlsKey.file(data);
         try {
@@ -176,7 +182,7 @@ public final class Service implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         parts.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
         http = new HttpListeners(vertx, adminToken, config.http().maxConnectionsPerAddress());
-        OcspResponder ocsp = startOcspResponder(issuer, clock);
+        ocsp = startOcspResponder(issuer, clock);
         new OcspRoutes(ocsp, clock).register(http.publicRouter());
         new AiaRoutes(new CaChains(registry)).register(http.publicRouter());
         new TrustRoutes(new TrustListFiles(registry, this::trustListSigner, clock)).register(http.publicRouter());
@@ -187,9 +193,19 @@ public final class Service implements AutoCloseable {
         http.publicRouter().route("/health").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
                 .blockingHandler(health::handlePublic, false);
         http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry, ocsp)::handle, false);
-        new AdminApi(registry, publisher, data, issuer, crl).register(http.adminRouter(), health);
+        new AdminApi(registry, publisher, data, issuer, crl, new CaCreation(data, registry, issuer, clock, this::serveNewCa),
+                new CaInstallation(data, registry, clock, this::serveNewCa)).register(http.adminRouter(), health);
         http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());
         parts.add(() -> http.shutdown(HTTP_DRAIN));
+    }
+
+    /**
+     * A CA created or installed while running is served at once: an OCSP signer (delegated, issued now) and a first full
+     * CRL, sent to every point (the directory's CA entry is written by the publication worker, or by the LDAP point).
+     */
+    private void serveNewCa(CaRecord ca) {
+        ocspSigners.refresh(ocsp);
+        crl.publishNow(ca);
     }
 
     private CaSigners caSigners() {
@@ -221,6 +237,7 @@ public final class Service implements AutoCloseable {
         parts.add(responder);
         OcspSigners signers = new OcspSigners(data, registry, issuer, settings, clock);
         signers.refresh(responder);
+        ocspSigners = signers;
         ScheduledExecutorService renewal = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ocsp-signer-renewal");
             thread.setDaemon(true);

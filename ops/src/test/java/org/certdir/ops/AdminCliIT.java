@@ -131,7 +131,7 @@ class AdminCliIT {
         String password = issue.lines().get(4).replace("  password    ", "");
         Result audit = certdir("audit", "--since", "1h");
         assertEquals(0, audit.code(), audit.err());
-        assertTrue(audit.out().contains("certdir  ca.add"), audit.out());
+        assertTrue(audit.out().contains("certdir  ca.create"), audit.out());
         assertTrue(audit.out().contains("admin    certificate.add"), audit.out());
         String token = Files.readString(service.data().adminToken()).strip();
         String passphrase = Files.readString(service.data().keysPassphrase()).strip();

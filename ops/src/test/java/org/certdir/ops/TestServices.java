@@ -26,6 +26,18 @@ final class TestServices {
                 defaults.trust());
     }
 
+    /**
+     * As {@link #config}, with {@code certdir.http.base-url} on the public listener's own port: the URLs certdir writes
+     * into the certificates it issues (CRL distribution points, AIA, OCSP) reach this service, for clients that follow them.
+     */
+    static ServiceConfig reachableConfig(Path data) {
+        ServiceConfig config = config(data, 100);
+        ServiceConfig.Http http = config.http();
+        return new ServiceConfig(config.data(), config.ldap(),
+                new ServiceConfig.Http(http.host(), http.port(), "http://127.0.0.1:" + http.port(), http.maxConnectionsPerAddress()),
+                config.admin(), config.crl(), config.demo(), config.ocsp(), config.trust(), config.health());
+    }
+
     /** The listeners of a certdir process a test starts, and the configuration file that sets them. */
     record ProcessConfig(int ldap, int ldaps, int http, int admin, Path file) {
         String adminUrl() {

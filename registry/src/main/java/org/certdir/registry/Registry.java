@@ -140,25 +140,99 @@ public final class Registry implements AutoCloseable {
 
     /** Records a CA and queues its publication; the CA's own certificate is not a row of {@code certificate}. */
     public CaRecord addCa(CaName name, CertificateDetails certificate, String keyFile, Actor actor) {
+        return database.transaction(() -> insertCa(name, certificate, keyFile, actor, "ca.add",
+                certificate.subject() + (keyFile == null ? " (published only)" : " (managed)")));
+    }
+
+    /**
+     * Records a CA certdir has just created with its key in {@code keyFile}, audited as {@code ca.create} with
+     * {@code detail} (how it was made), and queues its publication.
+     */
+    public CaRecord createCa(CaName name, CertificateDetails certificate, String keyFile, String detail, Actor actor) {
+        if (keyFile == null) {
+            throw new IllegalArgumentException("a CA certdir creates has its key in a key file: keyFile is null for " + name);
+        }
+        return database.transaction(() -> insertCa(name, certificate, keyFile, actor, "ca.create", certificate.subject() + " (" + detail + ")"));
+    }
+
+    private CaRecord insertCa(CaName name, CertificateDetails certificate, String keyFile, Actor actor, String action, String detail) throws SQLException {
         if (!certificate.ca()) {
             throw new IllegalArgumentException(certificate + " is not a CA certificate (basicConstraints cA is not true)");
         }
+        requireNameFree(name);
+        long id = database.insert("INSERT INTO ca (name, subject, sha256, certificate, key_file, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                statement -> {
+                    statement.setString(1, name.value());
+                    statement.setString(2, certificate.subject());
+                    statement.setString(3, certificate.sha256());
+                    statement.setBytes(4, certificate.der());
+                    statement.setString(5, keyFile);
+                    statement.setLong(6, now());
+                });
+        audit(actor, action, name.value(), detail);
+        outbox.enqueue(Outbox.DIRECTORY_CA, name.value());
+        return new CaRecord(id, name, certificate, keyFile);
+    }
+
+    /** A CA name is one CA's, whether registered or pending: it names the CA's URLs and its key file. */
+    private void requireNameFree(CaName name) throws SQLException {
+        if (!database.select("SELECT id FROM ca WHERE name = ?", statement -> statement.setString(1, name.value()), row -> row.getLong(1)).isEmpty()) {
+            throw new StatusConflictException("a CA named '" + name + "' is already registered");
+        }
+        if (!database.select("SELECT id FROM pending_ca WHERE name = ?", statement -> statement.setString(1, name.value()), row -> row.getLong(1))
+                .isEmpty()) {
+            throw new StatusConflictException("a CA named '" + name + "' is pending (its key and CSR are made, its certificate is to come:"
+                    + " 'certdir ca install')");
+        }
+    }
+
+    /**
+     * Records a CA whose key certdir made and whose certificate a root elsewhere is to sign from {@code csr} (DER),
+     * audited as {@code ca.create-pending}. It stays out of everything that signs until {@link #installPendingCa}.
+     */
+    public PendingCa addPendingCa(CaName name, String subject, byte[] csr, String keyFile, Actor actor) {
         return database.transaction(() -> {
-            if (!database.select("SELECT id FROM ca WHERE name = ?", statement -> statement.setString(1, name.value()), row -> row.getLong(1)).isEmpty()) {
-                throw new StatusConflictException("a CA named '" + name + "' is already registered");
+            requireNameFree(name);
+            long createdAt = now();
+            long id = database.insert("INSERT INTO pending_ca (name, subject, csr, key_file, created_at) VALUES (?, ?, ?, ?, ?)", statement -> {
+                statement.setString(1, name.value());
+                statement.setString(2, subject);
+                statement.setBytes(3, csr);
+                statement.setString(4, keyFile);
+                statement.setLong(5, createdAt);
+            });
+            audit(actor, "ca.create-pending", name.value(), subject + " (key in " + keyFile + ", CSR written for a root kept elsewhere)");
+            return new PendingCa(id, name, subject, csr, keyFile, Instant.ofEpochMilli(createdAt));
+        });
+    }
+
+    /** The pending CAs, oldest first. */
+    public List<PendingCa> pendingCas() {
+        return database.query("SELECT id, name, subject, csr, key_file, created_at FROM pending_ca ORDER BY id", statement -> { },
+                Registry::pendingCa);
+    }
+
+    private static PendingCa pendingCa(ResultSet row) throws SQLException {
+        return new PendingCa(row.getLong(1), new CaName(row.getString(2)), row.getString(3), row.getBytes(4), row.getString(5),
+                Instant.ofEpochMilli(row.getLong(6)));
+    }
+
+    /**
+     * Makes the pending CA {@code name} a managed CA with {@code certificate} (whose key the caller checked is the pending
+     * key), in one transaction audited as {@code ca.install}: from its commit on it signs like any CA certdir holds.
+     *
+     * @throws NotRegisteredException if no CA of that name is pending (installed meanwhile, or never made)
+     */
+    public CaRecord installPendingCa(CaName name, CertificateDetails certificate, Actor actor) {
+        return database.transaction(() -> {
+            List<PendingCa> pending = database.select("SELECT id, name, subject, csr, key_file, created_at FROM pending_ca WHERE name = ?",
+                    statement -> statement.setString(1, name.value()), Registry::pendingCa);
+            if (pending.isEmpty()) {
+                throw new NotRegisteredException("no CA named '" + name + "' is pending ('certdir ca list' shows them)");
             }
-            long id = database.insert("INSERT INTO ca (name, subject, sha256, certificate, key_file, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    statement -> {
-                        statement.setString(1, name.value());
-                        statement.setString(2, certificate.subject());
-                        statement.setString(3, certificate.sha256());
-                        statement.setBytes(4, certificate.der());
-                        statement.setString(5, keyFile);
-                        statement.setLong(6, now());
-                    });
-            audit(actor, "ca.add", name.value(), certificate.subject() + (keyFile == null ? " (published only)" : " (managed)"));
-            outbox.enqueue(Outbox.DIRECTORY_CA, name.value());
-            return new CaRecord(id, name, certificate, keyFile);
+            database.update("DELETE FROM pending_ca WHERE id = ?", statement -> statement.setLong(1, pending.get(0).id()));
+            return insertCa(name, certificate, pending.get(0).keyFile(), actor, "ca.install",
+                    certificate.subject() + " issued by " + certificate.issuer() + " (managed)");
         });
     }
 

@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import org.certdir.directory.publication.DirectoryPublisher;
 import org.certdir.directory.publication.PublicationException;
+import org.certdir.ops.ca.CaCreation;
+import org.certdir.ops.ca.CaInstallation;
+import org.certdir.ops.ca.InvalidCaRequest;
 import org.certdir.ops.http.HealthCheck;
 import org.certdir.ops.http.HttpListeners;
 import org.certdir.registry.Actor;
@@ -50,10 +53,12 @@ public final class AdminApi {
     private final CertificateImport importer;
     private final SmimeIssuance issuance;
     private final org.certdir.crl.CrlPublisher crl;
+    private final CaAdmin cas;
 
     public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.datadir.DataDirectory data,
-                    org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl) {
+                    org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl, CaCreation creation, CaInstallation installation) {
         this.registry = registry;
+        this.cas = new CaAdmin(registry, creation, installation);
         this.crl = crl;
         this.publisher = publisher;
         this.importer = new CertificateImport(registry);
@@ -67,7 +72,7 @@ public final class AdminApi {
         admin.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
         admin.get("/admin/health").blockingHandler(health::handle, false);
         admin.post("/admin/directory/republish").blockingHandler(this::republish);
-        admin.get("/admin/cas").blockingHandler(this::cas, false);
+        cas.register(admin);
         admin.post("/admin/certificates/import").blockingHandler(this::importCertificates);
         admin.post("/admin/certificates/issue").blockingHandler(this::issue);
         admin.post("/admin/certificates/lookup").blockingHandler(this::lookup, false);
@@ -105,12 +110,6 @@ public final class AdminApi {
         } catch (PublicationException e) {
             error(context, 502, null, "the directory refused the republication: " + e.getMessage());
         }
-    }
-
-    private void cas(RoutingContext context) {
-        JsonArray cas = new JsonArray();
-        registry.cas().forEach(ca -> cas.add(CertificateJson.ca(ca)));
-        HttpListeners.json(context, 200, new JsonObject().put("cas", cas));
     }
 
     /**
@@ -374,7 +373,7 @@ public final class AdminApi {
 
     // ---- input
 
-    private static Actor actor(RoutingContext context) {
+    static Actor actor(RoutingContext context) {
         return new Actor(org.certdir.ops.http.HttpListeners.ADMIN_ACTOR, context.request().remoteAddress().hostAddress());
     }
 
@@ -383,7 +382,7 @@ public final class AdminApi {
         return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json");
     }
 
-    private static JsonObject jsonBody(RoutingContext context) {
+    static JsonObject jsonBody(RoutingContext context) {
         if (context.body() == null || context.body().length() == 0) {
             return new JsonObject();
         }
@@ -395,7 +394,7 @@ public final class AdminApi {
         }
     }
 
-    private static String string(JsonObject body, String field) {
+    static String string(JsonObject body, String field) {
         Object value = body.getValue(field);
         if (value != null && !(value instanceof String)) {
             throw new BadRequest(field, field + " must be a string");
@@ -403,7 +402,7 @@ public final class AdminApi {
         return (String) value;
     }
 
-    private static Integer integer(JsonObject body, String field) {
+    static Integer integer(JsonObject body, String field) {
         Object value = body.getValue(field);
         if (value != null && !(value instanceof Integer)) {
             throw new BadRequest(field, field + " must be a whole number");
@@ -483,6 +482,8 @@ public final class AdminApi {
     private static void failure(RoutingContext context) {
         Throwable failure = context.failure();
         if (failure instanceof BadRequest bad) {
+            error(context, 400, bad.field(), bad.getMessage());
+        } else if (failure instanceof InvalidCaRequest bad) {
             error(context, 400, bad.field(), bad.getMessage());
         } else if (failure instanceof NotRegisteredException) {
             error(context, 404, null, failure.getMessage());

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * well above any real name and far below what the directory's indexes hold; a name we write into a certificate
  * (issuance) is at most 64, RFC 5280's ub-common-name.
  */
-final class DirectoryValues {
+public final class DirectoryValues {
 
     /** RFC 5321 §4.5.3.1.3: a path is at most 256 octets including "<" and ">". */
     static final int MAX_MAIL = 254;
@@ -27,9 +27,9 @@ final class DirectoryValues {
     /** RFC 1035 §2.3.4. */
     static final int MAX_LABEL = 63;
     /** The longest name (cn) accepted from a certificate. */
-    static final int MAX_NAME = 256;
+    public static final int MAX_NAME = 256;
     /** RFC 5280 Appendix A, ub-common-name: the longest name certdir writes into a certificate it issues. */
-    static final int MAX_ISSUED_NAME = 64;
+    public static final int MAX_ISSUED_NAME = 64;
 
     /** RFC 5322 §3.4.1 dot-atom: atext runs separated by single dots. */
     private static final Pattern LOCAL_PART = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
@@ -74,7 +74,7 @@ final class DirectoryValues {
      * Why {@code name} cannot be a {@code cn} in the directory, or null when it can: blank, longer than {@code max}
      * characters, or holding a control character (a line break in a name breaks LDIF exports and address books).
      */
-    static String nameProblem(String what, String name, int max) {
+    public static String nameProblem(String what, String name, int max) {
         if (name == null || name.isBlank()) {
             return what + " is missing or blank";
         }
@@ -88,7 +88,7 @@ final class DirectoryValues {
     }
 
     /** The value in quotes, cut after 40 characters so that a hostile 65 KB value does not fill the answer. */
-    static String quote(String value) {
+    public static String quote(String value) {
         String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
         return "'" + CONTROL.matcher(shown).replaceAll("?") + "'";
     }

@@ -104,6 +104,9 @@ final class SmimeIssuance {
             } catch (IllegalArgumentException e) {
                 throw new BadRequest("ca", e.getMessage());
             }
+            if (registry.ca(caName).isEmpty() && registry.pendingCas().stream().anyMatch(pending -> pending.name().equals(caName))) {
+                throw new BadRequest("ca", "CA '" + name + "' is pending: it issues nothing until its certificate is installed ('certdir ca install')");
+            }
             CaRecord ca = registry.requireCa(caName);
             if (!ca.managed()) {
                 throw new BadRequest("ca", "CA '" + name + "' is registered for publication only: certdir has no key to issue with it");

@@ -2,13 +2,22 @@ package org.certdir.ops.cli;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
 import java.util.concurrent.Callable;
+import org.certdir.ops.CliFailure;
+import org.certdir.ops.datadir.DataDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code certdir ca list}: the CAs the registry knows and their short names. */
-@Command(name = "ca", mixinStandardHelpOptions = true, description = "The CAs in the registry.", subcommands = CaCommand.ListCas.class)
+/** {@code certdir ca list|create|install}: the CAs in the registry, and new ones. */
+@Command(name = "ca", mixinStandardHelpOptions = true, description = "The CAs in the registry, and new ones.",
+        subcommands = {CaCommand.ListCas.class, CaCommand.Create.class, CaCommand.Install.class})
 final class CaCommand implements Runnable {
 
     @ParentCommand
@@ -16,10 +25,11 @@ final class CaCommand implements Runnable {
 
     @Override
     public void run() {
-        parent.out.println("certdir ca: give a subcommand: list");
+        parent.out.println("certdir ca: give a subcommand: list, create or install ('certdir ca --help')");
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the CAs: short name (used in URLs and commands), managed or published only, subject.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the CAs: short name (used in URLs and commands), managed, external (published only) or pending, subject.")
     static final class ListCas implements Callable<Integer> {
 
         @ParentCommand
@@ -30,7 +40,8 @@ final class CaCommand implements Runnable {
 
         @Override
         public Integer call() {
-            JsonArray cas = admin.client().get("/admin/cas").getJsonArray("cas");
+            JsonObject answer = admin.client().get("/admin/cas");
+            JsonArray cas = answer.getJsonArray("cas");
             var out = parent.parent.out;
             out.printf("%-24s %-10s %-12s %s%n", "NAME", "KEY", "NOT AFTER", "SUBJECT");
             for (int i = 0; i < cas.size(); i++) {
@@ -38,7 +49,147 @@ final class CaCommand implements Runnable {
                 out.printf("%-24s %-10s %-12s %s%n", ca.getString("name"), ca.getBoolean("managed") ? "managed" : "external",
                         ca.getString("notAfter").substring(0, 10), ca.getString("subject"));
             }
+            JsonArray pending = answer.getJsonArray("pending", new JsonArray());
+            for (int i = 0; i < pending.size(); i++) {
+                JsonObject ca = pending.getJsonObject(i);
+                out.printf("%-24s %-10s %-12s %s%n", ca.getString("name"), "pending", "-", ca.getString("subject"));
+            }
             return 0;
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = {"Create a CA in the running service: a self-signed root, an issuing CA under a CA certdir holds (--parent),",
+                    "or, for a root kept elsewhere (--csr), the CA's key and a CSR for that root to sign ('certdir ca install' then",
+                    "takes the certificate). Its key stays in the data directory's keys/; it is served at once (CRLs, OCSP, directory)."})
+    static final class Create implements Callable<Integer> {
+
+        @ParentCommand
+        CaCommand parent;
+
+        @Mixin
+        AdminConnection admin;
+
+        @Option(names = "--subject", required = true, paramLabel = "DN",
+                description = "The CA's distinguished name with one CN, e.g. \"CN=Example Issuing CA,O=Example,C=DE\".")
+        String subject;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Short name used in URLs and commands ([a-z0-9-]). Default: from the CN.")
+        String name;
+
+        @Option(names = "--parent", paramLabel = "NAME", description = "The CA (held by certdir) that signs the new one. Default: a self-signed root.")
+        String parentCa;
+
+        @Option(names = "--csr", paramLabel = "FILE", description = "Write a CSR for a root kept elsewhere to FILE instead of signing here.")
+        Path csr;
+
+        @Option(names = "--key-algorithm", paramLabel = "ALG", description = "ec-p256 (default), ec-p384, rsa-3072 or rsa-4096.")
+        String keyAlgorithm;
+
+        @Option(names = "--validity-days", paramLabel = "DAYS", description = "Validity in days. Default: 7300 for a root, 3650 otherwise.")
+        Integer validityDays;
+
+        @Option(names = "--path-length", paramLabel = "N",
+                description = "How many CAs may follow below it (basicConstraints pathLen). Default: unbounded for a root, 0 otherwise.")
+        Integer pathLength;
+
+        @Override
+        public Integer call() {
+            if (csr != null) {
+                if (Files.exists(csr)) {
+                    throw new CliFailure(csr + " exists already: give another --csr or move it away");
+                }
+                Path folder = csr.toAbsolutePath().getParent();
+                if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
+                    throw new CliFailure("cannot write " + csr + ": " + folder + " is not a writable folder; give another --csr");
+                }
+            }
+            JsonObject request = new JsonObject().put("subject", subject);
+            put(request, "name", name);
+            put(request, "parent", parentCa);
+            put(request, "keyAlgorithm", keyAlgorithm);
+            put(request, "validityDays", validityDays);
+            put(request, "pathLength", pathLength);
+            if (csr != null) {
+                request.put("csr", true);
+            }
+            JsonObject answer = admin.client().post("/admin/cas", request);
+            var out = parent.parent.out;
+            if (csr != null) {
+                JsonObject pending = answer.getJsonObject("pending");
+                try {
+                    DataDirectory.writePublic(csr.toAbsolutePath(), answer.getString("csr").getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    throw new CliFailure("CA " + pending.getString("name") + " is pending but " + csr + " cannot be written (" + e.getMessage()
+                            + "): the admin API keeps it, as \"csr\" of the pending CA in GET /admin/cas");
+                }
+                out.printf("created pending CA %s: its key is in the data directory, its CSR in %s%n", pending.getString("name"), csr);
+                out.printf("  subject     %s%n", pending.getString("subject"));
+                out.printf("  next        have the root sign the CSR as a CA certificate, then: certdir ca install --cert ISSUED.pem --chain ROOT.pem%n");
+                return 0;
+            }
+            JsonObject ca = answer.getJsonObject("ca");
+            out.printf("created CA %s (%s):%n", ca.getString("name"), parentCa == null ? "self-signed root" : "issued by " + parentCa);
+            out.printf("  subject     %s%n", ca.getString("subject"));
+            out.printf("  not after   %s%n", ca.getString("notAfter"));
+            out.printf("  sha256      %s%n", ca.getString("sha256"));
+            return 0;
+        }
+    }
+
+    @Command(name = "install", mixinStandardHelpOptions = true,
+            description = {"Complete a CA made with 'certdir ca create --csr': install the certificate the root issued for its CSR.",
+                    "It must certify the pending key, be a CA certificate (basicConstraints CA, keyCertSign and cRLSign) and chain to",
+                    "a root given with --chain or held by certdir; the CA is then served at once."})
+    static final class Install implements Callable<Integer> {
+
+        @ParentCommand
+        CaCommand parent;
+
+        @Mixin
+        AdminConnection admin;
+
+        @Option(names = "--cert", required = true, paramLabel = "FILE", description = "The CA certificate the root issued (PEM or DER).")
+        Path certificate;
+
+        @Option(names = "--chain", paramLabel = "FILE", description = "The certificates above it up to the root (PEM, DER or PKCS#7), unless certdir holds them.")
+        Path chain;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "The pending CA. Default: the one whose key the certificate certifies.")
+        String name;
+
+        @Override
+        public Integer call() {
+            JsonObject request = new JsonObject().put("certificate", base64(certificate));
+            if (chain != null) {
+                request.put("chain", base64(chain));
+            }
+            put(request, "name", name);
+            JsonObject answer = admin.client().post("/admin/cas/install", request);
+            JsonObject ca = answer.getJsonObject("ca");
+            var out = parent.parent.out;
+            out.printf("installed CA %s (managed), issued by %s:%n", ca.getString("name"), ca.getString("issuer"));
+            out.printf("  subject     %s%n", ca.getString("subject"));
+            out.printf("  not after   %s%n", ca.getString("notAfter"));
+            JsonArray added = answer.getJsonArray("casAdded");
+            for (int i = 0; i < added.size(); i++) {
+                out.printf("  registered  %s (published only): %s%n", added.getJsonObject(i).getString("name"), added.getJsonObject(i).getString("subject"));
+            }
+            return 0;
+        }
+    }
+
+    private static void put(JsonObject request, String field, Object value) {
+        if (value != null) {
+            request.put(field, value);
+        }
+    }
+
+    private static String base64(Path file) {
+        try {
+            return Base64.getEncoder().encodeToString(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new CliFailure("cannot read " + file + " (" + e.getClass().getSimpleName() + "): " + e.getMessage());
         }
     }
 }

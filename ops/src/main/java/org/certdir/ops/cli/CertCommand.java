@@ -55,7 +55,7 @@ final class CertCommand implements Runnable {
         @Option(names = "--password-file", paramLabel = "FILE", description = "File holding the PKCS#12 password. Default: one is generated and printed.")
         Path passwordFile;
 
-        @Option(names = "--key-algorithm", paramLabel = "ALG", description = "ec-p256 (default) or rsa-3072.")
+        @Option(names = "--key-algorithm", paramLabel = "ALG", description = "ec-p256 (default), ec-p384, rsa-3072 or rsa-4096.")
         String keyAlgorithm;
 
         @Option(names = "--validity-days", paramLabel = "DAYS", description = "Validity in days (default 730).")

@@ -8,6 +8,10 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import org.certdir.ops.StartupFailure;
+import org.certdir.ops.ca.CaCreation;
+import org.certdir.ops.ca.CaCreation.Created;
+import org.certdir.ops.ca.CaRequest;
+import org.certdir.ops.ca.InvalidCaRequest;
 import org.certdir.ops.datadir.DataDirectory;
 import org.certdir.ops.issuance.CertificateIssuer;
 import org.certdir.ops.issuance.CertificateIssuer.Issued;
@@ -51,13 +55,16 @@ public final class DemoPki {
     private final KeyAlgorithm algorithm;
     private final String organisation;
     private final Endpoints endpoints;
+    private final java.time.Clock clock;
 
     /** Where the service answers, as configured, for the commands in README.txt; {@code ldapsUrl} null when LDAPS is off. */
     public record Endpoints(String ldapUrl, String ldapsUrl, String httpUrl, String suffix) {
     }
 
-    public DemoPki(DataDirectory data, Registry registry, CertificateIssuer issuer, KeyAlgorithm algorithm, String organisation, Endpoints endpoints) {
+    public DemoPki(DataDirectory data, Registry registry, CertificateIssuer issuer, KeyAlgorithm algorithm, String organisation, Endpoints endpoints,
+                   java.time.Clock clock) {
         this.endpoints = endpoints;
+        this.clock = clock;
         this.data = data;
         this.registry = registry;
         this.issuer = issuer;
@@ -83,34 +90,28 @@ public final class DemoPki {
             create();
         } catch (IOException e) {
             throw new StartupFailure("cannot write the demo PKI into " + data.root() + ": " + e.getMessage(), e);
+        } catch (InvalidCaRequest e) {
+            throw new StartupFailure("cannot create the demo CAs in " + data.root() + ": " + e.getMessage(), e);
         }
         return true;
     }
 
     private void create() throws IOException {
         long started = System.nanoTime();
-        char[] passphrase = DataDirectory.secret(data.keysPassphrase()).toCharArray();
         Path demo = data.demo();
 
-        Issued root = issuer.rootCa(ROOT_CA, organisation, algorithm, ROOT_VALIDITY);
-        SigningCa rootCa = new SigningCa(CaName.fromCommonName(ROOT_CA), root.certificate(), root.keyPair().getPrivate());
-        Issued issuing = issuer.subordinateCa(rootCa, ISSUING_CA, organisation, algorithm, ISSUING_VALIDITY);
-        SigningCa issuingCa = new SigningCa(CaName.fromCommonName(ISSUING_CA), issuing.certificate(), issuing.keyPair().getPrivate());
-        List<X509Certificate> chain = List.of(issuing.certificate(), root.certificate());
-
-        String rootKey = keyFile(rootCa.name());
-        String issuingKey = keyFile(issuingCa.name());
-        KeyFiles.writePkcs12(data.root().resolve(rootKey), passphrase,
-                List.of(new KeyEntry(rootCa.name().value(), root.keyPair().getPrivate(), List.of(root.certificate()))));
-        KeyFiles.writePkcs12(data.root().resolve(issuingKey), passphrase,
-                List.of(new KeyEntry(issuingCa.name().value(), issuing.keyPair().getPrivate(), chain)));
-        writePublic(demo.resolve("root-ca.pem"), KeyFiles.pem(List.of(root.certificate())));
-        writePublic(demo.resolve("issuing-ca.pem"), KeyFiles.pem(List.of(issuing.certificate())));
+        // The CAs come from what 'certdir ca create' runs: a root, and an issuing CA under it.
+        CaCreation creation = new CaCreation(data, registry, issuer, clock, ca -> { });
+        Created root = creation.create(new CaRequest(CaName.fromCommonName(ROOT_CA), CertificateIssuer.subject(ROOT_CA, organisation), algorithm,
+                ROOT_VALIDITY, null, null, false), Actor.SERVICE);
+        Created issuing = creation.create(new CaRequest(CaName.fromCommonName(ISSUING_CA), CertificateIssuer.subject(ISSUING_CA, organisation),
+                algorithm, ISSUING_VALIDITY, 0, root.record().name(), false), Actor.SERVICE);
+        SigningCa issuingCa = issuing.signing();
+        CaRecord issuingRecord = issuing.record();
+        List<X509Certificate> chain = issuing.chain();
+        writePublic(demo.resolve("root-ca.pem"), KeyFiles.pem(List.of(root.signing().certificate())));
+        writePublic(demo.resolve("issuing-ca.pem"), KeyFiles.pem(List.of(issuingCa.certificate())));
         writePublic(demo.resolve("chain.pem"), KeyFiles.pem(chain));
-
-        CaRecord rootRecord = registry.addCa(rootCa.name(), details(root), rootKey, Actor.SERVICE);
-        registry.addCertificate(rootRecord, details(issuing), Actor.SERVICE);
-        CaRecord issuingRecord = registry.addCa(issuingCa.name(), details(issuing), issuingKey, Actor.SERVICE);
 
         String p12Password = DataDirectory.secret(demo.resolve("p12.password"));
         for (String user : USERS) {
@@ -121,8 +122,8 @@ public final class DemoPki {
             writePublic(demo.resolve(user + "-encryption.pem"), KeyFiles.pem(List.of(encryption.certificate())));
             writePublic(demo.resolve(user + "-signing.pem"), KeyFiles.pem(List.of(signing.certificate())));
             KeyFiles.writePkcs12(demo.resolve(user + ".p12"), p12Password.toCharArray(), List.of(
-                    new KeyEntry("encryption", encryption.keyPair().getPrivate(), List.of(encryption.certificate(), issuing.certificate(), root.certificate())),
-                    new KeyEntry("signing", signing.keyPair().getPrivate(), List.of(signing.certificate(), issuing.certificate(), root.certificate()))));
+                    new KeyEntry("encryption", encryption.keyPair().getPrivate(), withChain(encryption.certificate(), chain)),
+                    new KeyEntry("signing", signing.keyPair().getPrivate(), withChain(signing.certificate(), chain))));
             registry.addCertificate(issuingRecord, details(encryption), Actor.SERVICE);
             registry.addCertificate(issuingRecord, details(signing), Actor.SERVICE);
             if (user.equals("mallory")) {
@@ -147,8 +148,10 @@ public final class DemoPki {
         }
     }
 
-    static String keyFile(CaName ca) {
-        return "keys/" + ca + ".p12";
+    private static List<X509Certificate> withChain(X509Certificate certificate, List<X509Certificate> chain) {
+        List<X509Certificate> all = new java.util.ArrayList<>(List.of(certificate));
+        all.addAll(chain);
+        return all;
     }
 
     private static CertificateDetails details(Issued issued) {

@@ -66,33 +66,61 @@ public final class CertificateIssuer {
         this.clock = clock;
     }
 
+    /** A self-signed root CA with a new key, its path length unbounded: for tests and tools that need a CA quickly. */
     public Issued rootCa(String commonName, String organisation, KeyAlgorithm algorithm, Duration validity) {
         KeyPair keys = algorithm.generate();
-        X500Name subject = name(commonName, organisation, null);
+        return new Issued(rootCa(subject(commonName, organisation), keys, validity, null), keys);
+    }
+
+    /**
+     * A self-signed root CA certificate for {@code keys}: basicConstraints cA with {@code pathLength} (null: unbounded),
+     * keyCertSign, cRLSign and digitalSignature (so the CA key can sign OCSP answers itself when delegation is off), its
+     * subject key identifier. No CRL distribution point or AIA: a root has no issuer to point to (RFC 5280 §6.1: the
+     * trust anchor is taken as it is, never checked for revocation).
+     */
+    public X509Certificate rootCa(X500Name subject, KeyPair keys, Duration validity, Integer pathLength) {
         JcaX509v3CertificateBuilder builder = builder(subject, subject, keys.getPublic(), validity);
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.basicConstraints, true, pathLength == null ? new BasicConstraints(true) : new BasicConstraints(pathLength));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
             builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
         } catch (Exception e) {
-            throw new IllegalStateException("cannot build root CA certificate for " + commonName, e);
+            throw new IllegalStateException("cannot build root CA certificate for " + subject, e);
         }
-        return new Issued(sign(builder, keys.getPrivate()), keys);
+        return sign(builder, keys.getPrivate());
     }
 
-    public Issued subordinateCa(SigningCa issuer, String commonName, String organisation, KeyAlgorithm algorithm, Duration validity) {
-        KeyPair keys = algorithm.generate();
-        JcaX509v3CertificateBuilder builder = builder(issuerName(issuer), name(commonName, organisation, null), keys.getPublic(), validity);
+    /**
+     * A CA certificate for {@code subjectKey} signed by {@code issuer}: basicConstraints cA with {@code pathLength} (0 for
+     * an issuing CA, which signs end entities only), the key usages of {@link #rootCa(X500Name, KeyPair, Duration, Integer)},
+     * and the issuer's CRL distribution points and AIA, so a client holding the chain checks this CA's revocation.
+     */
+    public X509Certificate subordinateCa(SigningCa issuer, X500Name subject, PublicKey subjectKey, Duration validity, int pathLength) {
+        JcaX509v3CertificateBuilder builder = builder(issuerName(issuer), subject, subjectKey, validity);
         try {
-            // pathLen 0: an issuing CA signs end entities only.
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLength));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
-            addIssuerLinks(builder, issuer, keys.getPublic());
+            addIssuerLinks(builder, issuer, subjectKey);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot build CA certificate for " + commonName, e);
+            throw new IllegalStateException("cannot build CA certificate for " + subject, e);
         }
-        return new Issued(sign(builder, issuer.key()), keys);
+        return sign(builder, issuer.key());
+    }
+
+    /**
+     * A self-signed end-entity certificate that only holds {@code keys} in a PKCS#12 file (a key entry needs a certificate)
+     * while the CA's real certificate is to come from a root kept elsewhere, as EJBCA keeps a CA "waiting for certificate
+     * response": basicConstraints cA false and no key usage, so nobody can take it for the CA.
+     */
+    public X509Certificate keyHolder(X500Name subject, KeyPair keys, Duration validity) {
+        JcaX509v3CertificateBuilder builder = builder(subject, subject, keys.getPublic(), validity);
+        try {
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build the key holder certificate for " + subject, e);
+        }
+        return sign(builder, keys.getPrivate());
     }
 
     /** Purposes of an S/MIME certificate: S/MIME deployments give each user a separate encryption and signing key. */
@@ -193,6 +221,11 @@ public final class CertificateIssuer {
 
     private static X500Name issuerName(SigningCa issuer) {
         return X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
+    }
+
+    /** The subject {@code O=organisation, CN=commonName} (no O when {@code organisation} is null), as the demo's CAs have it. */
+    public static X500Name subject(String commonName, String organisation) {
+        return name(commonName, organisation, null);
     }
 
     private static X500Name name(String commonName, String organisation, String mail) {

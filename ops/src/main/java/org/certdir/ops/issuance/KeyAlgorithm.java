@@ -12,7 +12,9 @@ import java.util.stream.Collectors;
 /** The key types certdir generates for CAs and users; the signature algorithm follows the key. */
 public enum KeyAlgorithm {
     EC_P256("ec-p256"),
-    RSA_3072("rsa-3072");
+    EC_P384("ec-p384"),
+    RSA_3072("rsa-3072"),
+    RSA_4096("rsa-4096");
 
     private final String configName;
 
@@ -24,33 +26,54 @@ public enum KeyAlgorithm {
         return configName;
     }
 
+    /** The names {@link #parse} accepts, for messages and help texts: "ec-p256, ec-p384, rsa-3072, rsa-4096". */
+    public static String names() {
+        return Arrays.stream(values()).map(KeyAlgorithm::configName).collect(Collectors.joining(", "));
+    }
+
     public static KeyAlgorithm parse(String text) {
         for (KeyAlgorithm algorithm : values()) {
             if (algorithm.configName.equals(text == null ? "" : text.toLowerCase(Locale.ROOT))) {
                 return algorithm;
             }
         }
-        throw new IllegalArgumentException("key algorithm '" + text + "' is not one of "
-                + Arrays.stream(values()).map(KeyAlgorithm::configName).collect(Collectors.joining(", ")));
+        throw new IllegalArgumentException("key algorithm '" + text + "' is not one of " + names());
     }
 
     public KeyPair generate() {
         try {
-            if (this == EC_P256) {
-                KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-                generator.initialize(new ECGenParameterSpec("secp256r1"));
-                return generator.generateKeyPair();
-            }
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(3072);
-            return generator.generateKeyPair();
+            return switch (this) {
+                case EC_P256 -> ec("secp256r1");
+                case EC_P384 -> ec("secp384r1");
+                case RSA_3072 -> rsa(3072);
+                case RSA_4096 -> rsa(4096);
+            };
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JVM cannot generate " + configName + " keys", e);
         }
     }
 
-    /** The JCA signature algorithm for a signing key: ECDSA P-256 signs with SHA-256, RSA with SHA-256 too. */
+    private static KeyPair ec(String curve) throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec(curve));
+        return generator.generateKeyPair();
+    }
+
+    private static KeyPair rsa(int bits) throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(bits);
+        return generator.generateKeyPair();
+    }
+
+    /**
+     * The JCA signature algorithm for a signing key: ECDSA with the hash of the curve's strength (P-256 with SHA-256,
+     * P-384 with SHA-384, as RFC 5480 §4 pairs them and the OCSP responder's ResponseSigner chooses), RSA with SHA-256.
+     */
     public static String signatureAlgorithm(PrivateKey key) {
+        if (key instanceof java.security.interfaces.ECPrivateKey ec) {
+            int bits = ec.getParams().getOrder().bitLength();
+            return bits > 384 ? "SHA512withECDSA" : bits > 256 ? "SHA384withECDSA" : "SHA256withECDSA";
+        }
         return switch (key.getAlgorithm()) {
             case "EC", "ECDSA" -> "SHA256withECDSA";
             case "RSA" -> "SHA256withRSA";

@@ -54,7 +54,7 @@ public final class OcspSigners {
      * Gives {@code responder} a signer for every managed CA, issuing delegated signers that are missing or due.
      * A CA whose signer cannot be had is logged and skipped; the others are served, and the next refresh retries.
      */
-    public void refresh(OcspResponder responder) {
+    public synchronized void refresh(OcspResponder responder) {
         char[] passphrase = DataDirectory.secret(data.keysPassphrase()).toCharArray();
         for (CaRecord ca : registry.cas()) {
             if (!ca.managed()) {

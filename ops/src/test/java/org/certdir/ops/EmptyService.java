@@ -1,0 +1,78 @@
+package org.certdir.ops;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One service without the demo PKI, as {@code certdir serve} starts on an empty data directory, for all the tests of a
+ * class: its base URL is its own listener ({@link TestServices#reachableConfig}), so clients can follow the URLs in the
+ * certificates of the CAs the tests create. {@link #certdir} runs a CLI command against it as an admin types it.
+ */
+final class EmptyService implements BeforeAllCallback, AfterAllCallback {
+
+    /** What a CLI command printed and its exit code. */
+    record Cli(int code, String out, String err) {
+        List<String> lines() {
+            return out.lines().toList();
+        }
+    }
+
+    private Path data;
+    private Service service;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        data = Files.createTempDirectory("certdir-" + context.getRequiredTestClass().getSimpleName());
+        service = Service.start(TestServices.reachableConfig(data), false, Clock.systemUTC());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        if (service != null) {
+            service.close();
+        }
+        Files.walkFileTree(data, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    Service service() {
+        return service;
+    }
+
+    Path data() {
+        return data;
+    }
+
+    /** {@code certdir ARGS --url ADMIN --token-file TOKEN}, in this JVM. */
+    Cli certdir(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", service.adminUrl(), "--token-file", service.data().adminToken().toString()));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Cli(code, out.toString(), err.toString());
+    }
+}
