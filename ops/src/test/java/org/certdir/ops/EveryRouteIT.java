@@ -104,6 +104,8 @@ class EveryRouteIT {
         SAMPLES.put("POST /admin/crl/publish", List.of("/admin/crl/publish"));
         SAMPLES.put("POST /admin/trust", List.of("/admin/trust?name=route-other"));
         SAMPLES.put("DELETE /admin/trust/:name", List.of("/admin/trust/route-partner"));
+        SAMPLES.put("POST /admin/cas", List.of("/admin/cas"));
+        SAMPLES.put("POST /admin/cas/install", List.of("/admin/cas/install"));
     }
 
     /** Every "METHOD path" the router answers for {@code wanted}, as registered; routes for any method (filters) are not requests. */
@@ -245,6 +247,7 @@ class EveryRouteIT {
         assertEquals(List.of(), wrong);
         assertEquals(revision, service.registry().revision(), "no certificate changed");
         assertEquals(cas, service.registry().cas().size());
+        assertEquals(List.of(), service.registry().pendingCas());
         assertEquals(List.of("route-partner"), service.registry().trustList().snapshot().cas().stream().map(ca -> ca.name().value()).toList());
         assertEquals("valid", new AdminHttp(service).get("/admin/certificates/" + CA + "/" + aliceSerial).body().getString("status"));
     }

@@ -112,6 +112,14 @@ public record CaRequest(CaName name, X500Name subject, KeyAlgorithm algorithm, D
             throw new InvalidCaRequest("subject", "subject " + DirectoryValues.quote(text) + " has " + commonNames + " CNs: give exactly one,"
                     + " it names the CA's directory entry (cn=<CN>,ou=CAs), e.g. '" + EXAMPLE_SUBJECT + "'");
         }
+        for (RDN country : dn.getRDNs(BCStyle.C)) {
+            String code = IETFUtils.valueToString(country.getFirst().getValue());
+            if (!code.matches("[A-Z]{2}")) {
+                // RFC 5280 Appendix A: a PrintableString of two characters, the ISO 3166 code.
+                throw new InvalidCaRequest("subject", "subject " + DirectoryValues.quote(text) + " has C=" + DirectoryValues.quote(code)
+                        + ": C is a two-letter country code (ISO 3166), e.g. C=DE");
+            }
+        }
         String problem = DirectoryValues.nameProblem("the subject's CN", commonName(dn), DirectoryValues.MAX_ISSUED_NAME);
         if (problem != null) {
             throw new InvalidCaRequest("subject", problem);

@@ -47,6 +47,7 @@ class CaRequestTest {
         assertField("subject", () -> CaRequest.parse(null, " ", null, null, null, null, false));
         assertField("subject", () -> CaRequest.parse(null, "CN=A,CN=B", null, null, null, null, false));
         assertField("subject", () -> CaRequest.parse(null, "CN=" + "x".repeat(65), null, null, null, null, false));
+        assertField("subject", () -> CaRequest.parse(null, "CN=A,C=Germany", null, null, null, null, false));
         assertField("name", () -> CaRequest.parse(null, "CN=---", null, null, null, null, false));
         assertField("name", () -> CaRequest.parse("-a", "CN=A", null, null, null, null, false));
         assertField("parent", () -> CaRequest.parse(null, "CN=A", null, null, null, "Root!", false));
