@@ -281,6 +281,46 @@ class CaImportIT {
                 "--password-file", wrong.toString(), "--next-crl-number", "1");
     }
 
+    @Test
+    void issuingCaUnderAnOpensslRoot_pemKeyAndChain_throughTheAdminApi() throws Exception {
+        Interop.require("openssl", "openssl");
+        Path root = opensslCa("Sub Root CA", 0);
+        Path key = work.resolve("issuing.key");
+        Path csr = work.resolve("issuing.csr");
+        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key.toString(), "-subj",
+                "/O=Example/CN=Sub Issuing CA", "-out", csr.toString());
+        Path issuing = work.resolve("issuing.pem");
+        openssl("ca", "-batch", "-config", root.resolve("openssl.cnf").toString(), "-extensions", "ca_ext", "-in", csr.toString(), "-out",
+                issuing.toString());
+        String chain = KeyFiles.pem(List.of(KeyFiles.readPem(issuing).get(0), KeyFiles.readPem(root.resolve("ca.pem")).get(0)));
+        AdminHttp admin = new AdminHttp(SERVICE.service());
+
+        // Through the admin API, the same checks: a key that is not the CA's is a 400 naming the field, nothing stored.
+        String otherKey = Files.readString(root.resolve("ca.key"));
+        AdminHttp.Answer refused = admin.post("/admin/cas/import", new io.vertx.core.json.JsonObject().put("key", otherKey).put("certificate", chain)
+                .put("nextCrlNumber", 7));
+        assertEquals(400, refused.status(), refused.body().encode());
+        assertEquals("key", refused.body().getString("field"));
+        assertEquals("the key does not match the certificate O=Example,CN=Sub Issuing CA: it is not the private key of the certificate's public key;"
+                + " give the CA's own key", refused.body().getString("error"));
+        assertTrue(SERVICE.service().registry().ca(new CaName("sub-root-ca")).isEmpty(), "nothing stored, the chain's root neither");
+
+        AdminHttp.Answer imported = admin.post("/admin/cas/import", new io.vertx.core.json.JsonObject().put("key", Files.readString(key))
+                .put("certificate", chain).put("nextCrlNumber", 7));
+        assertEquals(200, imported.status(), imported.body().encode());
+        assertEquals("sub-issuing-ca", imported.body().getJsonObject("ca").getString("name"));
+        assertEquals("sub-root-ca", imported.body().getJsonArray("casAdded").getJsonObject(0).getString("name"), "the root, published only");
+        assertEquals(7, imported.body().getLong("nextCrlNumber"));
+        var registry = SERVICE.service().registry();
+        assertFalse(registry.ca(new CaName("sub-root-ca")).orElseThrow().managed());
+        assertTrue(registry.ca(new CaName("sub-issuing-ca")).orElseThrow().managed());
+        assertTrue(registry.certificate(new CaName("sub-root-ca"), Serial.parseHex("1000")).isPresent(),
+                "the issuing CA is one of its root's certificates, for the root's CRLs and OCSP answers");
+        List<String> audit = registry.auditTrail(50).stream().map(record -> record.action() + " " + record.target() + " " + record.actor()).toList();
+        assertTrue(audit.contains("ca.import sub-issuing-ca admin"), audit.toString());
+        assertFirstCrl(new CaName("sub-issuing-ca"), 7, 0, opensslText("crl", fetchCrl(SERVICE.service().publicUrl() + "/crl/sub-issuing-ca.crl")));
+    }
+
     private void assertRefused(String error, String... options) throws Exception {
         String listBefore = SERVICE.certdir("ca", "list").out();
         long auditBefore = SERVICE.service().registry().auditTrail(100_000).size();

@@ -72,7 +72,7 @@ class CrlNumberFloorIT {
             CertificateDetails ca = CertificateDetails.parse(selfSignedCa("CN=Moved CA"));
             CaRecord published = registry.addCa(new CaName("moved-ca"), ca, null, Actor.SERVICE);
             assertEquals(0, registry.lastCrlNumber(published.name()));
-            CaRecord managed = registry.importCa(new CaName("ignored-for-a-known-ca"), ca, "keys/moved-ca.p12", 500, Actor.SERVICE);
+            CaRecord managed = registry.importCa(ca, "keys/moved-ca.p12", 500, Actor.SERVICE);
             assertEquals(published.id(), managed.id());
             assertEquals("moved-ca", managed.name().value(), "a published-only CA keeps its name");
             assertTrue(managed.managed());
@@ -84,7 +84,7 @@ class CrlNumberFloorIT {
             registry.recordCrl(managed, 501, null, registry.revision(), now, now.plusSeconds(3600), 0, new byte[] {0x30, 0x00}, Actor.SERVICE);
             assertEquals(501, registry.lastCrlNumber(managed.name()));
             StatusConflictException again = assertThrows(StatusConflictException.class,
-                    () -> registry.importCa(new CaName("moved-ca"), ca, "keys/moved-ca.p12", 600, Actor.SERVICE));
+                    () -> registry.importCa(ca, "keys/moved-ca.p12", 600, Actor.SERVICE));
             assertEquals("CA 'moved-ca' (CN=Moved CA) is managed already: its key is in keys/moved-ca.p12", again.getMessage());
             assertEquals("ca.import moved-ca " + ca.subject() + " (published only until now, managed from now on: key imported, CRL numbers continue"
                     + " after 500)", registry.auditTrail(10).stream().filter(record -> record.action().equals("ca.import"))

@@ -237,46 +237,40 @@ public final class Registry implements AutoCloseable {
     }
 
     /**
-     * Records a CA imported with its key in {@code keyFile}, whose CRLs certdir continues above {@code lastCrlNumber} (the
-     * last number it issued elsewhere, 0 for none), audited as {@code ca.import}. A CA registered with the same
-     * certificate as published only (imported earlier as a certificate) becomes managed, keeping its name and its
-     * certificates; one already managed is refused.
+     * Makes the CA registered with {@code certificate} as published only a managed CA, its key imported into
+     * {@code keyFile}, whose CRLs certdir continues above {@code lastCrlNumber} (the last number it issued elsewhere, 0
+     * for none), audited as {@code ca.import}. It keeps its name and its certificates. The importer registers a new CA
+     * as published only first and records its certificates and revocations before this: the CRL publisher signs for
+     * managed CAs only, so the first CRL certdir signs for it lists every revocation.
      *
-     * @throws StatusConflictException if the CA is managed already, or (a new CA) the name is taken
+     * @throws NotRegisteredException  if no CA has this certificate
+     * @throws StatusConflictException if the CA is managed already
      */
-    public CaRecord importCa(CaName name, CertificateDetails certificate, String keyFile, long lastCrlNumber, Actor actor) {
+    public CaRecord importCa(CertificateDetails certificate, String keyFile, long lastCrlNumber, Actor actor) {
         if (keyFile == null) {
-            throw new IllegalArgumentException("a CA imported with its key has a key file: keyFile is null for " + name);
+            throw new IllegalArgumentException("a CA imported with its key has a key file: keyFile is null for " + certificate.subject());
         }
         if (lastCrlNumber < 0) {
-            throw new IllegalArgumentException("the last CRL number of CA " + name + " is negative: " + lastCrlNumber);
+            throw new IllegalArgumentException("the last CRL number of CA " + certificate.subject() + " is negative: " + lastCrlNumber);
         }
         return database.transaction(() -> {
-            List<CaRecord> known = database.select("SELECT id, name, certificate, key_file FROM ca WHERE sha256 = ?",
-                    statement -> statement.setString(1, certificate.sha256()), this::caRecord);
-            CaRecord record;
-            if (known.isEmpty()) {
-                record = insertCa(name, certificate, keyFile, actor, "ca.import", certificate.subject() + " (managed, key imported, CRL numbers continue after "
-                        + lastCrlNumber + ")");
-            } else if (known.get(0).managed()) {
-                throw new StatusConflictException("CA '" + known.get(0).name() + "' (" + certificate.subject() + ") is managed already: its key is in "
-                        + known.get(0).keyFile());
-            } else {
-                CaRecord before = known.get(0);
-                database.update("UPDATE ca SET key_file = ? WHERE id = ?", statement -> {
-                    statement.setString(1, keyFile);
-                    statement.setLong(2, before.id());
-                });
-                audit(actor, "ca.import", before.name().value(), certificate.subject() + " (published only until now, managed from now on: key imported,"
-                        + " CRL numbers continue after " + lastCrlNumber + ")");
-                outbox.enqueue(Outbox.DIRECTORY_CA, before.name().value());
-                record = new CaRecord(before.id(), before.name(), before.certificate(), keyFile);
+            CaRecord before = database.select("SELECT id, name, certificate, key_file FROM ca WHERE sha256 = ?",
+                    statement -> statement.setString(1, certificate.sha256()), this::caRecord).stream().findFirst()
+                    .orElseThrow(() -> new NotRegisteredException("no CA with the certificate " + certificate.subject() + " (SHA-256 "
+                            + certificate.sha256() + ") is registered: register it (published only) before importing its key"));
+            if (before.managed()) {
+                throw new StatusConflictException("CA '" + before.name() + "' (" + certificate.subject() + ") is managed already: its key is in "
+                        + before.keyFile());
             }
-            database.update("UPDATE ca SET crl_number_floor = ? WHERE id = ?", statement -> {
-                statement.setLong(1, lastCrlNumber);
-                statement.setLong(2, record.id());
+            database.update("UPDATE ca SET key_file = ?, crl_number_floor = ? WHERE id = ?", statement -> {
+                statement.setString(1, keyFile);
+                statement.setLong(2, lastCrlNumber);
+                statement.setLong(3, before.id());
             });
-            return record;
+            audit(actor, "ca.import", before.name().value(), certificate.subject() + " (published only until now, managed from now on: key imported,"
+                    + " CRL numbers continue after " + lastCrlNumber + ")");
+            outbox.enqueue(Outbox.DIRECTORY_CA, before.name().value());
+            return new CaRecord(before.id(), before.name(), before.certificate(), keyFile);
         });
     }
 

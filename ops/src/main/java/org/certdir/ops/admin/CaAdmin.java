@@ -171,7 +171,8 @@ final class CaAdmin {
         HttpListeners.json(context, 200, new JsonObject().put("ca", CertificateJson.ca(imported.record()))
                 .put("wasPublishedOnly", imported.wasPublishedOnly())
                 .put("imported", report.imported().size()).put("known", report.known().size())
-                .put("casAdded", new JsonArray(report.casAdded().stream().map(CertificateJson::ca).toList()))
+                .put("casAdded", new JsonArray(java.util.stream.Stream.concat(imported.chainAdded().stream(), report.casAdded().stream())
+                        .map(CertificateJson::ca).toList()))
                 .put("rejected", rejected).put("revocations", imported.revocations()).put("nextCrlNumber", imported.nextCrlNumber()));
     }
 

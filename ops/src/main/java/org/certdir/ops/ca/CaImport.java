@@ -55,8 +55,12 @@ public final class CaImport {
     public record Request(CaName name, ImportedKey key, List<CertificateImport.Source> certificates, byte[] lastCrl, Long nextCrlNumber) {
     }
 
-    /** The CA now managed, the certificate import's report, and how many revocations of the last CRL were recorded. */
-    public record Imported(CaRecord record, boolean wasPublishedOnly, CertificateImport.Report certificates, int revocations, long nextCrlNumber) {
+    /**
+     * The CA now managed, the CAs of its chain registered now (published only), the certificate import's report, and how
+     * many revocations of the last CRL were recorded.
+     */
+    public record Imported(CaRecord record, boolean wasPublishedOnly, List<CaRecord> chainAdded, CertificateImport.Report certificates, int revocations,
+                           long nextCrlNumber) {
     }
 
     private final DataDirectory data;
@@ -107,9 +111,8 @@ public final class CaImport {
         // recorded it is published only, so its first CRL from certdir (numbered after its last) lists every revocation.
         CertificateImport importer = new CertificateImport(registry);
         List<X509Certificate> above = request.key().chain().subList(1, request.key().chain().size());
-        if (!above.isEmpty()) {
-            importer.run(above.stream().map(ca -> new CertificateImport.Source("chain", encoded(ca))).toList(), actor);
-        }
+        List<CaRecord> chainAdded = above.isEmpty() ? List.of()
+                : importer.run(above.stream().map(ca -> new CertificateImport.Source("chain", encoded(ca))).toList(), actor).casAdded();
         CaRecord record = published;
         if (record == null) {
             record = registry.addCa(name, details, null, actor);
@@ -126,7 +129,7 @@ public final class CaImport {
         }
         String keyFile = CaNames.keyFile(name);
         writeKey(keyFile, name, request.key());
-        record = registry.importCa(name, details, keyFile, lastNumber, actor);
+        record = registry.importCa(details, keyFile, lastNumber, actor);
         LOG.info("imported CA {} ({}) with its key{}: {} certificates recorded, {} known, {} rejected; {} revocations from its last CRL; its next CRL"
                         + " is number {}", record.name(), details.subject(), published == null ? "" : " (published only until now)", report.imported().size(),
                 report.known().size(), report.rejected().size(), revocations, lastNumber + 1);
@@ -136,7 +139,7 @@ public final class CaImport {
             LOG.warn("CA {} is imported but not yet served: {}; the CRL schedule and the hourly OCSP signer refresh retry", record.name(),
                     e.getMessage(), e);
         }
-        return new Imported(record, published != null, report, revocations, lastNumber + 1);
+        return new Imported(record, published != null, chainAdded, report, revocations, lastNumber + 1);
     }
 
     /** The name asked for, else the published-only CA's name, else one from the CN; a new CA's name and CN must be free. */
