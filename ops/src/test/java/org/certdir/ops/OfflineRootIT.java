@@ -130,6 +130,8 @@ class OfflineRootIT {
         EmptyService.Cli installSecond = SERVICE.certdir("ca", "install", "--cert", secondIssued.toString());
         assertEquals(0, installSecond.code(), installSecond.err());
         assertEquals(3, installSecond.lines().size(), "no CA registered besides it: " + installSecond.out());
+        assertEquals("certdir: CA 'offline-second-ca' is not pending: its certificate is installed already ('certdir ca list')\n",
+                SERVICE.certdir("ca", "install", "--cert", secondIssued.toString(), "--name", "offline-second-ca").err());
     }
 
     private void assertPendingOnly() {

@@ -104,8 +104,9 @@ public final class CaInstallation {
     private PendingCa pending(CaName name, PublicKey key) {
         List<PendingCa> pending = registry.pendingCas();
         if (name != null) {
-            PendingCa named = pending.stream().filter(each -> each.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new InvalidCaRequest("name", "no CA named '" + name + "' is pending ('certdir ca list' shows them)"));
+            PendingCa named = pending.stream().filter(each -> each.name().equals(name)).findFirst().orElseThrow(() -> new InvalidCaRequest("name",
+                    registry.ca(name).isPresent() ? "CA '" + name + "' is not pending: its certificate is installed already ('certdir ca list')"
+                            : "no CA named '" + name + "' is pending ('certdir ca list' shows them)"));
             if (!sameKey(named, key)) {
                 throw new InvalidCaRequest("certificate", "the certificate does not match the key of pending CA '" + name + "': it was not issued for"
                         + " the CSR 'certdir ca create --csr' wrote for it");
