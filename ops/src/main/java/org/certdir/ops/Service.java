@@ -21,6 +21,7 @@ import org.certdir.directory.publication.DirectoryPublisher;
 import org.certdir.directory.publication.PublicationWorker;
 import org.certdir.ops.admin.AdminApi;
 import org.certdir.ops.ca.CaCreation;
+import org.certdir.ops.ca.CaImport;
 import org.certdir.ops.ca.CaInstallation;
 import org.certdir.ops.config.ServiceConfig;
 import org.certdir.ops.datadir.DataDirectory;
@@ -194,13 +195,13 @@ public final class Service implements AutoCloseable {
                 .blockingHandler(health::handlePublic, false);
         http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry, ocsp)::handle, false);
         new AdminApi(registry, publisher, data, issuer, crl, new CaCreation(data, registry, issuer, clock, this::serveNewCa),
-                new CaInstallation(data, registry, clock, this::serveNewCa)).register(http.adminRouter(), health);
+                new CaInstallation(data, registry, clock, this::serveNewCa), new CaImport(data, registry, this::serveNewCa)).register(http.adminRouter(), health);
         http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());
         parts.add(() -> http.shutdown(HTTP_DRAIN));
     }
 
     /**
-     * A CA created or installed while running is served at once: an OCSP signer (delegated, issued now) and a first full
+     * A CA created, installed or imported while running is served at once: an OCSP signer (delegated, issued now) and a first full
      * CRL, sent to every point (the directory's CA entry is written by the publication worker, or by the LDAP point).
      */
     private void serveNewCa(CaRecord ca) {

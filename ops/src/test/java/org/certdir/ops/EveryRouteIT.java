@@ -106,6 +106,7 @@ class EveryRouteIT {
         SAMPLES.put("DELETE /admin/trust/:name", List.of("/admin/trust/route-partner"));
         SAMPLES.put("POST /admin/cas", List.of("/admin/cas"));
         SAMPLES.put("POST /admin/cas/install", List.of("/admin/cas/install"));
+        SAMPLES.put("POST /admin/cas/import", List.of("/admin/cas/import"));
     }
 
     /** Every "METHOD path" the router answers for {@code wanted}, as registered; routes for any method (filters) are not requests. */

@@ -48,9 +48,10 @@ class PendingCaIT {
         String[] tables = {"ca", "certificate", "status_change", "crl", "crl_point", "audit", "outbox", "certificate_search_key"};
         long[] before = new long[tables.length];
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-            // What a registry certdir made before schema 9 holds: no pending_ca table, version 8.
+            // What a registry certdir made before schema 9 holds: no pending_ca table (nor schema 10's CRL number floor), version 8.
             connection.createStatement().execute("DROP TABLE pending_ca");
-            connection.createStatement().executeUpdate("DELETE FROM schema_version WHERE version = 9");
+            connection.createStatement().execute("ALTER TABLE ca DROP COLUMN crl_number_floor");
+            connection.createStatement().executeUpdate("DELETE FROM schema_version WHERE version >= 9");
             assertEquals(8, single(connection, "SELECT MAX(version) FROM schema_version"));
             for (int i = 0; i < tables.length; i++) {
                 before[i] = single(connection, "SELECT COUNT(*) FROM " + tables[i]);
@@ -60,7 +61,7 @@ class PendingCaIT {
             assertEquals(List.of("demo-root-ca", "demo-issuing-ca"), registry.cas().stream().map(ca -> ca.name().value()).toList());
             assertEquals(List.of(), registry.pendingCas());
             try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-                assertEquals(9, single(connection, "SELECT MAX(version) FROM schema_version"));
+                assertEquals(10, single(connection, "SELECT MAX(version) FROM schema_version"));
                 for (int i = 0; i < tables.length; i++) {
                     assertEquals(before[i], single(connection, "SELECT COUNT(*) FROM " + tables[i]), tables[i] + " kept");
                 }

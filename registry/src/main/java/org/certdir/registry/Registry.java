@@ -236,6 +236,44 @@ public final class Registry implements AutoCloseable {
         });
     }
 
+    /**
+     * Makes the CA registered with {@code certificate} as published only a managed CA, its key imported into
+     * {@code keyFile}, whose CRLs certdir continues above {@code lastCrlNumber} (the last number it issued elsewhere, 0
+     * for none), audited as {@code ca.import}. It keeps its name and its certificates. The importer registers a new CA
+     * as published only first and records its certificates and revocations before this: the CRL publisher signs for
+     * managed CAs only, so the first CRL certdir signs for it lists every revocation.
+     *
+     * @throws NotRegisteredException  if no CA has this certificate
+     * @throws StatusConflictException if the CA is managed already
+     */
+    public CaRecord importCa(CertificateDetails certificate, String keyFile, long lastCrlNumber, Actor actor) {
+        if (keyFile == null) {
+            throw new IllegalArgumentException("a CA imported with its key has a key file: keyFile is null for " + certificate.subject());
+        }
+        if (lastCrlNumber < 0) {
+            throw new IllegalArgumentException("the last CRL number of CA " + certificate.subject() + " is negative: " + lastCrlNumber);
+        }
+        return database.transaction(() -> {
+            CaRecord before = database.select("SELECT id, name, certificate, key_file FROM ca WHERE sha256 = ?",
+                    statement -> statement.setString(1, certificate.sha256()), this::caRecord).stream().findFirst()
+                    .orElseThrow(() -> new NotRegisteredException("no CA with the certificate " + certificate.subject() + " (SHA-256 "
+                            + certificate.sha256() + ") is registered: register it (published only) before importing its key"));
+            if (before.managed()) {
+                throw new StatusConflictException("CA '" + before.name() + "' (" + certificate.subject() + ") is managed already: its key is in "
+                        + before.keyFile());
+            }
+            database.update("UPDATE ca SET key_file = ?, crl_number_floor = ? WHERE id = ?", statement -> {
+                statement.setString(1, keyFile);
+                statement.setLong(2, lastCrlNumber);
+                statement.setLong(3, before.id());
+            });
+            audit(actor, "ca.import", before.name().value(), certificate.subject() + " (published only until now, managed from now on: key imported,"
+                    + " CRL numbers continue after " + lastCrlNumber + ")");
+            outbox.enqueue(Outbox.DIRECTORY_CA, before.name().value());
+            return new CaRecord(before.id(), before.name(), before.certificate(), keyFile);
+        });
+    }
+
     public List<CaRecord> cas() {
         return database.query("SELECT id, name, certificate, key_file FROM ca ORDER BY id", statement -> { }, this::caRecord);
     }
@@ -415,6 +453,37 @@ public final class Registry implements AutoCloseable {
             String action = hold ? "certificate.hold" : current.status() == CertificateStatus.REVOKED ? "certificate.reason-raised" : "certificate.revoke";
             return new Transition(hold ? CertificateStatus.ON_HOLD : CertificateStatus.REVOKED, revokedAt, reason, invalidity, action,
                     "reason=" + reason.rfcName() + (invalidity == null ? "" : " invalidityDate=" + invalidity));
+        });
+    }
+
+    /**
+     * Records a revocation a CA made before certdir held it, as its CRL lists it: revoked (or held, for
+     * certificateHold) since {@code revokedAt}, with the CRL's reason and invalidity date, audited as
+     * {@code certificate.revoke-imported} with {@code source} (which CRL). A certificate already revoked or held with the
+     * same time and reason is left as it is (the import was run before); any other status but valid is a conflict.
+     *
+     * @return the certificate as it now stands
+     * @throws StatusConflictException if the certificate is revoked or held otherwise
+     */
+    public CertificateRecord importRevocation(CaName ca, Serial serial, Instant revokedAt, RevocationReason reason, Instant invalidityDate,
+                                              String source, Actor actor) {
+        RevocationReason stored = reason == null ? RevocationReason.UNSPECIFIED : reason;
+        if (stored == RevocationReason.REMOVE_FROM_CRL) {
+            throw new IllegalArgumentException("removeFromCRL is not a revocation: a full CRL never lists it (serial " + serial + ")");
+        }
+        CertificateStatus status = stored == RevocationReason.CERTIFICATE_HOLD ? CertificateStatus.ON_HOLD : CertificateStatus.REVOKED;
+        CertificateRecord current = requireCertificate(ca, serial);
+        if (current.status() == status && revokedAt.equals(current.revokedAt()) && stored == current.reason()) {
+            return current;
+        }
+        return changeStatus(ca, serial, actor, now -> {
+            if (now.status() != CertificateStatus.VALID) {
+                throw new StatusConflictException(describe(now) + " is already " + now.status().dbName() + " (" + now.reason().rfcName() + ", since "
+                        + now.revokedAt() + "), not as " + source + " says (" + stored.rfcName() + ", since " + revokedAt + ")");
+            }
+            return new Transition(status, revokedAt, stored, invalidityDate, "certificate.revoke-imported",
+                    "reason=" + stored.rfcName() + " revokedAt=" + revokedAt + (invalidityDate == null ? "" : " invalidityDate=" + invalidityDate)
+                            + " from " + source);
         });
     }
 
@@ -686,10 +755,13 @@ public final class Registry implements AutoCloseable {
                         Instant.ofEpochMilli(row.getLong(8))));
     }
 
-    /** The highest CRL number issued for a CA (full or delta share the series), 0 before the first. */
+    /**
+     * The highest CRL number issued for a CA (full or delta share the series), 0 before the first; for a CA imported
+     * with its key, at least the last number it issued before certdir held it.
+     */
     public long lastCrlNumber(CaName ca) {
-        return database.query("SELECT COALESCE(MAX(crl.number), 0) FROM crl JOIN ca ON ca.id = crl.ca_id WHERE ca.name = ?",
-                statement -> statement.setString(1, ca.value()), row -> row.getLong(1)).get(0);
+        return database.query("SELECT ca.crl_number_floor, (SELECT MAX(crl.number) FROM crl WHERE crl.ca_id = ca.id) FROM ca WHERE ca.name = ?",
+                statement -> statement.setString(1, ca.value()), row -> Math.max(row.getLong(1), row.getLong(2))).stream().findFirst().orElse(0L);
     }
 
     /** The newest full (or, with {@code delta}, delta) CRL of a CA. */
@@ -729,8 +801,8 @@ public final class Registry implements AutoCloseable {
     public CrlRecord recordCrl(CaRecord ca, long number, Long baseNumber, long revision, Instant thisUpdate, Instant nextUpdate, int entries,
                                byte[] der, Actor actor) {
         return database.transaction(() -> {
-            long last = database.select("SELECT COALESCE(MAX(number), 0) FROM crl WHERE ca_id = ?", statement -> statement.setLong(1, ca.id()),
-                    row -> row.getLong(1)).get(0);
+            long last = database.select("SELECT ca.crl_number_floor, (SELECT MAX(number) FROM crl WHERE ca_id = ca.id) FROM ca WHERE ca.id = ?",
+                    statement -> statement.setLong(1, ca.id()), row -> Math.max(row.getLong(1), row.getLong(2))).get(0);
             if (number <= last) {
                 throw new StatusConflictException("CRL number " + number + " of CA '" + ca.name() + "' is not greater than the last one issued, " + last);
             }

@@ -56,9 +56,10 @@ public final class AdminApi {
     private final CaAdmin cas;
 
     public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.datadir.DataDirectory data,
-                    org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl, CaCreation creation, CaInstallation installation) {
+                    org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl, CaCreation creation, CaInstallation installation,
+                    org.certdir.ops.ca.CaImport caImport) {
         this.registry = registry;
-        this.cas = new CaAdmin(registry, creation, installation);
+        this.cas = new CaAdmin(registry, creation, installation, caImport);
         this.crl = crl;
         this.publisher = publisher;
         this.importer = new CertificateImport(registry);

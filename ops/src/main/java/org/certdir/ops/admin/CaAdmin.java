@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.certdir.ops.ca.CaCreation;
+import org.certdir.ops.ca.CaImport;
 import org.certdir.ops.ca.CaInstallation;
 import org.certdir.ops.ca.CaRequest;
+import org.certdir.ops.ca.ImportedKey;
 import org.certdir.ops.http.HttpListeners;
 import org.certdir.registry.Actor;
 import org.certdir.registry.CaName;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * CAs through the admin API: {@code GET /admin/cas} (registered and pending), {@code POST /admin/cas} to create a root,
  * a CA under a managed one, or (with {@code "csr": true}) a pending CA and its CSR, and {@code POST /admin/cas/install}
- * with the certificate a root kept elsewhere issued for that CSR. Refusals ({@link org.certdir.ops.ca.InvalidCaRequest})
+ * with the certificate a root kept elsewhere issued for that CSR, {@code POST /admin/cas/import} to take over an existing CA
+ * with its key, certificates and last CRL. Refusals ({@link org.certdir.ops.ca.InvalidCaRequest})
  * are 400s naming the field.
  */
 final class CaAdmin {
@@ -34,11 +37,13 @@ final class CaAdmin {
     private final Registry registry;
     private final CaCreation creation;
     private final CaInstallation installation;
+    private final CaImport importer;
 
-    CaAdmin(Registry registry, CaCreation creation, CaInstallation installation) {
+    CaAdmin(Registry registry, CaCreation creation, CaInstallation installation, CaImport importer) {
         this.registry = registry;
         this.creation = creation;
         this.installation = installation;
+        this.importer = importer;
     }
 
     /** On the admin router, whose requests come with their body read ({@link AdminApi#register}). */
@@ -46,6 +51,7 @@ final class CaAdmin {
         admin.get("/admin/cas").blockingHandler(this::list, false);
         admin.post("/admin/cas").blockingHandler(this::create);
         admin.post("/admin/cas/install").blockingHandler(this::install);
+        admin.post("/admin/cas/import").blockingHandler(this::importCa);
     }
 
     private void list(RoutingContext context) {
@@ -100,6 +106,87 @@ final class CaAdmin {
                 installed.record().certificate().issuer());
         HttpListeners.json(context, 200, new JsonObject().put("ca", CertificateJson.ca(installed.record()))
                 .put("casAdded", new JsonArray(installed.chainAdded().stream().map(CertificateJson::ca).toList())));
+    }
+
+    /**
+     * {@code {"pkcs12": base64, "password"} or {"key": PEM, "certificate": PEM chain, the CA's first}, with "certificates"?:
+     * [{"name", "data": base64}], "lastCrl"?: base64 or PEM, "nextCrlNumber"?, "name"?}}. The password opens the PKCS#12
+     * here and is kept nowhere.
+     */
+    private void importCa(RoutingContext context) {
+        JsonObject body = AdminApi.jsonBody(context);
+        Actor actor = AdminApi.actor(context);
+        ImportedKey key;
+        String pkcs12 = AdminApi.string(body, "pkcs12");
+        if (pkcs12 != null) {
+            String password = AdminApi.string(body, "password");
+            if (password == null) {
+                throw new BadRequest("password", "password is missing: the PKCS#12 file's password opens it");
+            }
+            key = ImportedKey.fromPkcs12(file(body, "pkcs12"), password.toCharArray());
+        } else {
+            if (AdminApi.string(body, "key") == null) {
+                throw new BadRequest("key", "give the CA's key: pkcs12 with its password, or key (PEM) with certificate");
+            }
+            key = ImportedKey.fromPem(file(body, "key"), certificates(body, "certificate", true));
+        }
+        List<CertificateImport.Source> sources = new ArrayList<>();
+        Object files = body.getValue("certificates");
+        if (files != null) {
+            if (!(files instanceof JsonArray array)) {
+                throw new BadRequest("certificates", "certificates must be an array of {\"name\": ..., \"data\": <base64>}");
+            }
+            for (int i = 0; i < array.size(); i++) {
+                if (!(array.getValue(i) instanceof JsonObject one) || !(one.getValue("data") instanceof String data)) {
+                    throw new BadRequest("certificates[" + i + "]", "certificates[" + i + "] must be {\"name\": ..., \"data\": <base64>}");
+                }
+                String name = one.getValue("name") instanceof String given ? given : "certificates[" + i + "]";
+                try {
+                    sources.add(new CertificateImport.Source(name, Base64.getMimeDecoder().decode(data)));
+                } catch (IllegalArgumentException e) {
+                    throw new BadRequest("certificates[" + i + "]", "certificates[" + i + "] (" + name + ") is not base64: " + e.getMessage());
+                }
+            }
+        }
+        byte[] lastCrl = AdminApi.string(body, "lastCrl") == null ? null : file(body, "lastCrl");
+        Object next = body.getValue("nextCrlNumber");
+        if (next != null && !(next instanceof Integer || next instanceof Long)) {
+            throw new BadRequest("nextCrlNumber", "nextCrlNumber must be a whole number");
+        }
+        String name = AdminApi.string(body, "name");
+        CaName caName;
+        try {
+            caName = name == null ? null : new CaName(name);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("name", e.getMessage());
+        }
+        CaImport.Imported imported = importer.run(new CaImport.Request(caName, key, sources, lastCrl, next == null ? null : ((Number) next).longValue()),
+                actor);
+        CertificateImport.Report report = imported.certificates();
+        LOG.info("AUDIT {} imported CA {} ({}) with its key: {} certificates, {} revocations, next CRL number {}", actor.name(),
+                imported.record().name(), imported.record().certificate().subject(), report.imported().size(), imported.revocations(),
+                imported.nextCrlNumber());
+        JsonArray rejected = new JsonArray();
+        report.rejected().forEach(one -> rejected.add(new JsonObject().put("source", one.source()).put("subject", one.subject()).put("reason", one.reason())));
+        HttpListeners.json(context, 200, new JsonObject().put("ca", CertificateJson.ca(imported.record()))
+                .put("wasPublishedOnly", imported.wasPublishedOnly())
+                .put("imported", report.imported().size()).put("known", report.known().size())
+                .put("casAdded", new JsonArray(java.util.stream.Stream.concat(imported.chainAdded().stream(), report.casAdded().stream())
+                        .map(CertificateJson::ca).toList()))
+                .put("rejected", rejected).put("revocations", imported.revocations()).put("nextCrlNumber", imported.nextCrlNumber()));
+    }
+
+    /** A file given as PEM text or base64. */
+    private static byte[] file(JsonObject body, String field) {
+        String value = AdminApi.string(body, field);
+        if (value.contains("-----BEGIN ")) {
+            return value.getBytes(StandardCharsets.US_ASCII);
+        }
+        try {
+            return Base64.getMimeDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(field, field + " is neither PEM nor base64: " + e.getMessage());
+        }
     }
 
     private static List<X509Certificate> certificates(JsonObject body, String field, boolean required) {

@@ -16,12 +16,12 @@ import org.bouncycastle.openssl.PEMParser;
  * certificate, or a PKCS#7 {@code .p7b}/{@code .p7c} bundle in DER. Returns each certificate's DER, in order;
  * it is not parsed as a certificate yet.
  */
-final class CertificateFiles {
+public final class CertificateFiles {
 
     private CertificateFiles() {
     }
 
-    static List<byte[]> read(byte[] content) {
+    public static List<byte[]> read(byte[] content) {
         if (content.length == 0) {
             throw new IllegalArgumentException("the file is empty");
         }

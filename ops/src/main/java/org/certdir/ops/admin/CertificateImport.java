@@ -19,18 +19,18 @@ import org.certdir.registry.Registry;
  * CA whose key verifies its signature. Idempotent: what is known stays as it is. One bad file or certificate is
  * rejected with its reason and never stops the rest.
  */
-final class CertificateImport {
+public final class CertificateImport {
 
     /** A file to import: where it came from (for messages) and its bytes. */
-    record Source(String name, byte[] content) {
+    public record Source(String name, byte[] content) {
     }
 
     /** What could not be imported and why. */
-    record Rejected(String source, String subject, String reason) {
+    public record Rejected(String source, String subject, String reason) {
     }
 
     /** The outcome, certificate by certificate. */
-    record Report(List<CertificateRecord> imported, List<CertificateRecord> known, List<CaRecord> casAdded, List<CaRecord> casKnown,
+    public record Report(List<CertificateRecord> imported, List<CertificateRecord> known, List<CaRecord> casAdded, List<CaRecord> casKnown,
                   List<CertificateDetails> crossCertificates, List<Rejected> rejected) {
     }
 
@@ -43,11 +43,11 @@ final class CertificateImport {
 
     private final Registry registry;
 
-    CertificateImport(Registry registry) {
+    public CertificateImport(Registry registry) {
         this.registry = registry;
     }
 
-    Report run(List<Source> sources, Actor actor) {
+    public Report run(List<Source> sources, Actor actor) {
         List<Rejected> rejected = new ArrayList<>();
         List<Parsed> cas = new ArrayList<>();
         List<Parsed> others = new ArrayList<>();

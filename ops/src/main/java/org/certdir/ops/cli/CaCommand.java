@@ -15,9 +15,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code certdir ca list|create|install}: the CAs in the registry, and new ones. */
+/** {@code certdir ca list|create|install|import}: the CAs in the registry, and new ones. */
 @Command(name = "ca", mixinStandardHelpOptions = true, description = "The CAs in the registry, and new ones.",
-        subcommands = {CaCommand.ListCas.class, CaCommand.Create.class, CaCommand.Install.class})
+        subcommands = {CaCommand.ListCas.class, CaCommand.Create.class, CaCommand.Install.class, CaCommand.Import.class})
 final class CaCommand implements Runnable {
 
     @ParentCommand
@@ -25,7 +25,7 @@ final class CaCommand implements Runnable {
 
     @Override
     public void run() {
-        parent.out.println("certdir ca: give a subcommand: list, create or install ('certdir ca --help')");
+        parent.out.println("certdir ca: give a subcommand: list, create, install or import ('certdir ca --help')");
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
@@ -176,6 +176,122 @@ final class CaCommand implements Runnable {
                 out.printf("  registered  %s (published only): %s%n", added.getJsonObject(i).getString("name"), added.getJsonObject(i).getString("subject"));
             }
             return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = {"Take over an existing CA with its key: certdir issues from it, signs its CRLs (continuing its CRL numbers) and",
+                    "answers OCSP for it, at once. Its certificates and the revocations of its last CRL are recorded in the registry.",
+                    "The key is stored in DATA/keys/ under the data directory's passphrase; the password file is read, never stored."})
+    static final class Import implements Callable<Integer> {
+
+        @ParentCommand
+        CaCommand parent;
+
+        @Mixin
+        AdminConnection admin;
+
+        @Option(names = "--pkcs12", paramLabel = "FILE", description = "The CA's key and certificate chain as PKCS#12 (with --password-file).")
+        Path pkcs12;
+
+        @Option(names = "--password-file", paramLabel = "FILE", description = "The PKCS#12 password: the file's first line.")
+        Path passwordFile;
+
+        @Option(names = "--key", paramLabel = "FILE", description = "The CA's key, unencrypted PEM (with --cert), instead of --pkcs12.")
+        Path key;
+
+        @Option(names = "--cert", paramLabel = "FILE", description = "With --key: the CA's certificate, then those above it (PEM).")
+        Path certificate;
+
+        @Option(names = "--certs", paramLabel = "FILE|DIR", description = "Certificates the CA issued: files, or directories read whole"
+                + " (for openssl ca, its newcerts directory). Repeatable.")
+        java.util.List<Path> certificates = new java.util.ArrayList<>();
+
+        @Option(names = "--last-crl", paramLabel = "FILE", description = "The CA's last full CRL (PEM or DER): its revocations are recorded and"
+                + " certdir's CRLs continue its number.")
+        Path lastCrl;
+
+        @Option(names = "--next-crl-number", paramLabel = "N", description = "The number certdir's first CRL of the CA gets (above the last CRL's).")
+        Long nextCrlNumber;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Short name used in URLs and commands ([a-z0-9-]). Default: from the CN.")
+        String name;
+
+        @Override
+        public Integer call() {
+            JsonObject request = new JsonObject();
+            if ((pkcs12 == null) == (key == null)) {
+                throw new CliFailure("give the CA's key either as --pkcs12 FILE --password-file FILE or as --key FILE --cert FILE");
+            }
+            if (pkcs12 != null) {
+                if (passwordFile == null) {
+                    throw new CliFailure("--pkcs12 needs --password-file FILE: the file whose first line is the PKCS#12 password");
+                }
+                request.put("pkcs12", base64(pkcs12)).put("password", password(passwordFile));
+            } else {
+                if (certificate == null) {
+                    throw new CliFailure("--key needs --cert FILE: the CA's certificate (and those above it) in PEM");
+                }
+                request.put("key", base64(key)).put("certificate", base64(certificate));
+            }
+            JsonArray files = new JsonArray();
+            for (Path file : certificateFiles()) {
+                files.add(new JsonObject().put("name", file.toString()).put("data", base64(file)));
+            }
+            request.put("certificates", files);
+            if (lastCrl != null) {
+                request.put("lastCrl", base64(lastCrl));
+            }
+            put(request, "nextCrlNumber", nextCrlNumber);
+            put(request, "name", name);
+            JsonObject answer = admin.client().post("/admin/cas/import", request);
+            JsonObject ca = answer.getJsonObject("ca");
+            var out = parent.parent.out;
+            out.printf("imported CA %s (managed%s): %s%n", ca.getString("name"),
+                    answer.getBoolean("wasPublishedOnly") ? ", published only until now" : "", ca.getString("subject"));
+            out.printf("  certificates  %d recorded, %d known, %d rejected%n", answer.getInteger("imported"), answer.getInteger("known"),
+                    answer.getJsonArray("rejected").size());
+            out.printf("  revocations   %d from its last CRL%n", answer.getInteger("revocations"));
+            out.printf("  next CRL      number %d%n", answer.getLong("nextCrlNumber"));
+            JsonArray added = answer.getJsonArray("casAdded");
+            for (int i = 0; i < added.size(); i++) {
+                out.printf("  registered    %s (published only): %s%n", added.getJsonObject(i).getString("name"), added.getJsonObject(i).getString("subject"));
+            }
+            JsonArray rejected = answer.getJsonArray("rejected");
+            for (int i = 0; i < rejected.size(); i++) {
+                JsonObject one = rejected.getJsonObject(i);
+                out.printf("  rejected      %s%s: %s%n", one.getString("source"), one.getString("subject") == null ? "" : " (" + one.getString("subject") + ")",
+                        one.getString("reason"));
+            }
+            return 0;
+        }
+
+        private java.util.List<Path> certificateFiles() {
+            java.util.List<Path> files = new java.util.ArrayList<>();
+            for (Path path : certificates) {
+                if (Files.isDirectory(path)) {
+                    try (java.util.stream.Stream<Path> walk = Files.walk(path)) {
+                        walk.filter(Files::isRegularFile).sorted().forEach(files::add);
+                    } catch (IOException | java.io.UncheckedIOException e) {
+                        throw new CliFailure("cannot list " + path + ": " + e.getMessage());
+                    }
+                } else if (Files.isRegularFile(path)) {
+                    files.add(path);
+                } else {
+                    throw new CliFailure("--certs " + path + ": no such file or directory");
+                }
+            }
+            return files;
+        }
+
+        private static String password(Path file) {
+            try {
+                String text = Files.readString(file, StandardCharsets.UTF_8);
+                int end = text.indexOf('\n');
+                return (end < 0 ? text : text.substring(0, end)).replace("\r", "");
+            } catch (IOException e) {
+                throw new CliFailure("cannot read the password file " + file + " (" + e.getClass().getSimpleName() + "): " + e.getMessage());
+            }
         }
     }
 
