@@ -54,10 +54,13 @@ public final class AdminApi {
     private final SmimeIssuance issuance;
     private final org.certdir.crl.CrlPublisher crl;
     private final CaAdmin cas;
+    private final MirrorAdmin mirror;
 
     public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.datadir.DataDirectory data,
-                    org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl, CaCreation creation, CaInstallation installation) {
+                    org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl, CaCreation creation, CaInstallation installation,
+                    org.certdir.crl.mirror.CrlMirror mirror) {
         this.registry = registry;
+        this.mirror = new MirrorAdmin(registry, mirror);
         this.cas = new CaAdmin(registry, creation, installation);
         this.crl = crl;
         this.publisher = publisher;
@@ -85,6 +88,7 @@ public final class AdminApi {
         admin.get("/admin/changes").blockingHandler(this::changes, false);
         admin.post("/admin/crl/publish").blockingHandler(this::publishCrl);
         admin.get("/admin/crl/status").blockingHandler(this::crlStatus, false);
+        mirror.register(admin);
         new TrustAdmin(registry).register(admin);
         admin.route("/admin/*").failureHandler(AdminApi::failure);
     }
