@@ -53,6 +53,7 @@ import org.certdir.ocsp.OcspResponder;
 import org.certdir.ocsp.OcspSettings;
 import org.certdir.ocsp.StatusIndex;
 import org.certdir.ocsp.http.OcspRoutes;
+import org.certdir.ops.issuance.ExternalOcspSigner;
 import org.certdir.ops.issuance.OcspSigners;
 import org.certdir.schemas.Dit;
 import org.certdir.ops.issuance.CertificateIssuer;
@@ -194,7 +195,8 @@ public final class Service implements AutoCloseable {
                 .blockingHandler(health::handlePublic, false);
         http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry, ocsp)::handle, false);
         new AdminApi(registry, publisher, data, issuer, crl, new CaCreation(data, registry, issuer, clock, this::serveNewCa),
-                new CaInstallation(data, registry, clock, this::serveNewCa), mirror).register(http.adminRouter(), health);
+                new CaInstallation(data, registry, clock, this::serveNewCa), mirror, new ExternalOcspSigner(data, registry, issuer, clock),
+                () -> ocspSigners.refresh(ocsp)).register(http.adminRouter(), health);
         http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());
         parts.add(() -> http.shutdown(HTTP_DRAIN));
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.SearchResultEntry;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -94,9 +93,8 @@ class CrlMirrorIT {
         assertTrue(SERVICE.certdir("ca", "list").out().contains(CA + "           external"), SERVICE.certdir("ca", "list").out());
 
         // Before any CRL: /health says so.
-        JsonObject mirror = mirrorHealth();
-        assertEquals("degraded", mirror.getString("status"));
-        String problem = mirror.getJsonArray("cas").getJsonObject(0).getString("problem");
+        assertEquals("degraded", mirrorState(CA).getString("status"));
+        String problem = mirrorState(CA).getString("problem");
         assertTrue(problem.startsWith("no CRL mirrored yet; OCSP answers tryLater"), problem);
 
         // CRL 1, empty, fetched from the CA's URL.
@@ -119,7 +117,7 @@ class CrlMirrorIT {
         assertTrue(status("1002").get(5).endsWith("(keyCompromise)"), status("1002").toString());
         assertEquals(CA + "/1003  on-hold", status("1003").get(0));
         assertEquals(CA + "/1001  valid", status("1001").get(0));
-        JsonObject after = mirrorHealth().getJsonArray("cas").getJsonObject(0);
+        JsonObject after = mirrorState(CA);
         assertEquals("ok", after.getString("status"), after.encode());
         assertEquals(2L, after.getLong("number"));
         assertEquals("http://127.0.0.1:" + WEB.getAddress().getPort() + "/ext.crl", after.getString("source"));
@@ -139,7 +137,7 @@ class CrlMirrorIT {
         assertEquals(CA + ": CRL number 4, 1 entries: 0 revoked, 0 held, 1 released, 0 serials not registered\n", push.out(), push.err());
         assertEquals(CA + "/1003  valid", status("1003").get(0));
         assertEverywhere(fourth, 4);
-        assertEquals("push", mirrorHealth().getJsonArray("cas").getJsonObject(0).getString("source"));
+        assertEquals("push", mirrorState(CA).getString("source"));
 
         // What is refused, each with its reason, leaving CRL 4 everywhere.
         assertRefused("certdir: CRL refused for CA '" + CA + "': CRL number 3 is lower than the newest mirrored, 4", third);
@@ -161,9 +159,9 @@ class CrlMirrorIT {
         byte[] stale = gencrl(config, caKey, caPem, "stale.der", "-crlsec", "1");
         awaitPast(stale);
         assertRefused("certdir: CRL refused for CA '" + CA + "': CRL number 5 is stale: its nextUpdate " + nextUpdate(stale) + " has passed", stale);
-        assertEquals(4L, mirrorHealth().getJsonArray("cas").getJsonObject(0).getLong("number"));
+        assertEquals(4L, mirrorState(CA).getLong("number"));
         assertEverywhere(fourth, 4);
-        JsonObject refused = mirrorHealth().getJsonArray("cas").getJsonObject(0);
+        JsonObject refused = mirrorState(CA);
         assertEquals("degraded", refused.getString("status"));
         assertEquals("CRL refused for CA '" + CA + "': CRL number 5 is stale: its nextUpdate " + nextUpdate(stale) + " has passed",
                 refused.getString("lastError"));
@@ -175,7 +173,7 @@ class CrlMirrorIT {
         assertEquals(1, fetch.code());
         assertEquals("certdir: http://127.0.0.1:" + WEB.getAddress().getPort() + "/ext.crl answered HTTP 404\n", fetch.err());
         assertEquals("http://127.0.0.1:" + WEB.getAddress().getPort() + "/ext.crl answered HTTP 404",
-                mirrorHealth().getJsonArray("cas").getJsonObject(0).getString("lastError"));
+                mirrorState(CA).getString("lastError"));
 
         // And a good CRL clears it.
         byte[] sixth = gencrl(config, caKey, caPem, "crl6.der");
@@ -183,7 +181,112 @@ class CrlMirrorIT {
         fetch = SERVICE.certdir("crl", "mirror", "fetch", "--ca", CA);
         assertEquals(CA + ": CRL number 6, 2 entries: 1 revoked, 0 held, 0 released, 0 serials not registered\n", fetch.out(), fetch.err());
         assertEverywhere(sixth, 6);
-        assertEquals("ok", mirrorHealth().getString("status"), mirrorHealth().encode());
+        assertEquals("ok", mirrorState(CA).getString("status"), mirrorHealth().encode());
+    }
+
+    /**
+     * OCSP for a CA certdir does not hold, through the delegated signer it issued for certdir's request: tryLater before
+     * any CRL and once the newest is past its nextUpdate, good, revoked and unknown from the mirrored statuses, verified
+     * by openssl (-VAfile and against the CA) and by the JDK's PKIXRevocationChecker.
+     */
+    @Test
+    void externalCa_delegatedOcspSigner_answersFromMirroredCrls() throws Exception {
+        Interop.require("openssl", "openssl");
+        String ca = "ocsp-ext-ca";
+        Path config = opensslConfig("OCSP Ext CA");
+        Path caKey = work.resolve("ca.key");
+        Path caPem = work.resolve("ca.pem");
+        openssl("req", "-x509", "-config", config.toString(), "-newkey", "rsa:2048", "-nodes", "-keyout", caKey.toString(), "-out", caPem.toString(),
+                "-days", "3650");
+        Path alice = leaf(config, "alice", "0x2001");
+        Path bob = leaf(config, "bob", "0x2002");
+        Path dave = leaf(config, "dave", "0x2004");
+        assertEquals(0, SERVICE.certdir("cert", "import", caPem.toString(), alice.toString(), bob.toString()).code());
+
+        // certdir makes the key and the request; the CA signs it (its extensions copied from the request).
+        Path csr = work.resolve("signer.csr");
+        EmptyService.Cli request = SERVICE.certdir("ocsp", "signer", "request", "--ca", ca, "--out", csr.toString());
+        assertEquals(0, request.code(), request.err());
+        assertEquals(List.of("made the OCSP signer key of CA " + ca + "; its CSR is in " + csr,
+                "  next  have the CA issue it (extendedKeyUsage OCSPSigning, id-pkix-ocsp-nocheck), then: certdir ocsp signer install --ca " + ca
+                        + " --cert ISSUED.pem"), request.lines());
+        Interop.Run text = Interop.run("openssl", "req", "-in", csr.toString(), "-noout", "-text", "-verify");
+        assertEquals(0, text.exitCode(), text.err());
+        assertTrue(text.out().contains("OCSP Signing"), text.out());
+        assertTrue(text.out().contains("OCSP No Check"), text.out());
+        Path signer = work.resolve("signer.pem");
+        openssl("x509", "-req", "-in", csr.toString(), "-CA", caPem.toString(), "-CAkey", caKey.toString(), "-set_serial", "0x2100", "-days", "30",
+                "-copy_extensions", "copy", "-out", signer.toString());
+        Path noPurpose = work.resolve("no-purpose.pem");
+        openssl("x509", "-req", "-in", csr.toString(), "-CA", caPem.toString(), "-CAkey", caKey.toString(), "-set_serial", "0x2101", "-days", "30",
+                "-out", noPurpose.toString());
+        EmptyService.Cli refused = SERVICE.certdir("ocsp", "signer", "install", "--ca", ca, "--cert", noPurpose.toString());
+        assertEquals("certdir: the certificate CN=OCSP Ext CA OCSP Signer lacks extendedKeyUsage id-kp-OCSPSigning (RFC 6960 §4.2.2.2): have the CA"
+                + " issue it with the OCSP signing purpose, as the request asks\n", refused.err());
+        refused = SERVICE.certdir("ocsp", "signer", "install", "--ca", ca, "--cert", alice.toString());
+        assertEquals("certdir: the certificate CN=alice,O=External lacks extendedKeyUsage id-kp-OCSPSigning (RFC 6960 §4.2.2.2): have the CA"
+                + " issue it with the OCSP signing purpose, as the request asks\n", refused.err());
+        EmptyService.Cli install = SERVICE.certdir("ocsp", "signer", "install", "--ca", ca, "--cert", signer.toString());
+        assertEquals(0, install.code(), install.err());
+        assertTrue(install.out().startsWith("installed the OCSP signer of CA " + ca + ": CN=OCSP Ext CA OCSP Signer, serial 2100, valid until "),
+                install.out());
+
+        // No CRL yet: nothing to answer from.
+        assertTrue(ocsp(caPem, signer, alice).contains("Responder Error: trylater (3)"), ocsp(caPem, signer, alice));
+
+        openssl("ca", "-config", config.toString(), "-revoke", bob.toString(), "-crl_reason", "keyCompromise");
+        Path crl = Files.write(work.resolve("ocsp-ext.crl"), gencrl(config, caKey, caPem, "ocsp1.der"));
+        assertEquals(0, SERVICE.certdir("crl", "mirror", "push", "--ca", ca, crl.toString()).code());
+        String answer = ocsp(caPem, signer, alice, bob, dave);
+        assertTrue(answer.contains("Response verify OK"), answer);
+        assertTrue(answer.contains(alice + ": good"), answer);
+        assertTrue(answer.contains(bob + ": revoked"), answer);
+        assertTrue(answer.contains("Reason: keyCompromise"), answer);
+        assertTrue(answer.contains(dave + ": unknown"), answer);
+        Interop.Run againstCa = Interop.run("openssl", "ocsp", "-issuer", caPem.toString(), "-cert", alice.toString(), "-url",
+                SERVICE.service().publicUrl() + "/ocsp", "-CAfile", caPem.toString());
+        assertTrue((againstCa.out() + againstCa.err()).contains("Response verify OK"), againstCa.out() + againstCa.err());
+        assertTrue(againstCa.out().contains(alice + ": good"), againstCa.out());
+
+        // The JDK's PKIX, OCSP only, asking certdir.
+        java.security.cert.CertificateFactory factory = java.security.cert.CertificateFactory.getInstance("X.509");
+        java.security.cert.X509Certificate root = (java.security.cert.X509Certificate) factory.generateCertificate(Files.newInputStream(caPem));
+        pkix(factory, root, alice);
+        java.security.cert.CertPathValidatorException revoked = org.junit.jupiter.api.Assertions.assertThrows(
+                java.security.cert.CertPathValidatorException.class, () -> pkix(factory, root, bob));
+        assertEquals(java.security.cert.CertPathValidatorException.BasicReason.REVOKED, revoked.getReason(), revoked.getMessage());
+
+        // A CRL past its nextUpdate: tryLater, never good from stale data, and /health says why.
+        Path shortLived = Files.write(work.resolve("short.crl"), gencrl(config, caKey, caPem, "ocsp2.der", "-crlsec", "3"));
+        assertEquals(0, SERVICE.certdir("crl", "mirror", "push", "--ca", ca, shortLived.toString()).code());
+        awaitPast(Files.readAllBytes(shortLived));
+        assertTrue(ocsp(caPem, signer, alice).contains("Responder Error: trylater (3)"), ocsp(caPem, signer, alice));
+        JsonObject state = mirrorState(ca);
+        assertEquals("degraded", state.getString("status"));
+        assertEquals("the newest mirrored CRL is stale: its nextUpdate " + nextUpdate(Files.readAllBytes(shortLived))
+                + " has passed; OCSP answers tryLater", state.getString("problem"));
+    }
+
+    private static String ocsp(Path issuer, Path signer, Path... certificates) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("openssl", "ocsp", "-issuer", issuer.toString(), "-url",
+                SERVICE.service().publicUrl() + "/ocsp", "-VAfile", signer.toString()));
+        for (Path certificate : certificates) {
+            command.addAll(List.of("-cert", certificate.toString()));
+        }
+        Interop.Run run = Interop.run(command.toArray(String[]::new));
+        return run.out() + run.err();
+    }
+
+    private static void pkix(java.security.cert.CertificateFactory factory, java.security.cert.X509Certificate root, Path leaf) throws Exception {
+        java.security.cert.CertPath path = factory.generateCertPath(List.of(factory.generateCertificate(Files.newInputStream(leaf))));
+        java.security.cert.CertPathValidator validator = java.security.cert.CertPathValidator.getInstance("PKIX");
+        java.security.cert.PKIXRevocationChecker checker = (java.security.cert.PKIXRevocationChecker) validator.getRevocationChecker();
+        checker.setOcspResponder(URI.create(SERVICE.service().publicUrl() + "/ocsp"));
+        checker.setOptions(java.util.EnumSet.of(java.security.cert.PKIXRevocationChecker.Option.ONLY_END_ENTITY,
+                java.security.cert.PKIXRevocationChecker.Option.NO_FALLBACK));
+        java.security.cert.PKIXParameters parameters = new java.security.cert.PKIXParameters(java.util.Set.of(new java.security.cert.TrustAnchor(root, null)));
+        parameters.addCertPathChecker(checker);
+        validator.validate(path, parameters);
     }
 
     private void assertRefused(String line, byte[] crl) throws Exception {
@@ -215,6 +318,12 @@ class CrlMirrorIT {
         return SERVICE.service().crlPublisher().status().stream().filter(state -> state.ca().value().equals(CA))
                 .allMatch(state -> state.fullNumber() != null && state.fullNumber() == number)
                 && SERVICE.service().crlPublisher().status().stream().filter(state -> state.ca().value().equals(CA)).count() == 3;
+    }
+
+    /** The CA's entry in /health's crlMirror. */
+    private static JsonObject mirrorState(String ca) throws Exception {
+        return mirrorHealth().getJsonArray("cas").stream().map(JsonObject.class::cast).filter(each -> each.getString("ca").equals(ca)).findFirst()
+                .orElseThrow();
     }
 
     private static JsonObject mirrorHealth() throws Exception {
@@ -272,7 +381,7 @@ class CrlMirrorIT {
         }
         Files.writeString(work.resolve(slug + "-index.txt"), "");
         Files.writeString(work.resolve(slug + "-crlnumber"), "01\n");
-        boolean main = cn.equals("Ext Issuing CA");
+        boolean main = !cn.equals("Other CA");
         return Files.writeString(work.resolve(slug + ".cnf"), """
                 [req]
                 distinguished_name = dn

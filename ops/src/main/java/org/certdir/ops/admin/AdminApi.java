@@ -55,11 +55,13 @@ public final class AdminApi {
     private final org.certdir.crl.CrlPublisher crl;
     private final CaAdmin cas;
     private final MirrorAdmin mirror;
+    private final OcspSignerAdmin ocspSigners;
 
     public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.datadir.DataDirectory data,
                     org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl, CaCreation creation, CaInstallation installation,
-                    org.certdir.crl.mirror.CrlMirror mirror) {
+                    org.certdir.crl.mirror.CrlMirror mirror, org.certdir.ops.issuance.ExternalOcspSigner externalSigners, Runnable signerInstalled) {
         this.registry = registry;
+        this.ocspSigners = new OcspSignerAdmin(externalSigners, signerInstalled);
         this.mirror = new MirrorAdmin(registry, mirror);
         this.cas = new CaAdmin(registry, creation, installation);
         this.crl = crl;
@@ -89,6 +91,7 @@ public final class AdminApi {
         admin.post("/admin/crl/publish").blockingHandler(this::publishCrl);
         admin.get("/admin/crl/status").blockingHandler(this::crlStatus, false);
         mirror.register(admin);
+        ocspSigners.register(admin);
         new TrustAdmin(registry).register(admin);
         admin.route("/admin/*").failureHandler(AdminApi::failure);
     }
