@@ -104,6 +104,15 @@ class EveryRouteIT {
         SAMPLES.put("POST /admin/crl/publish", List.of("/admin/crl/publish"));
         SAMPLES.put("POST /admin/trust", List.of("/admin/trust?name=route-other"));
         SAMPLES.put("DELETE /admin/trust/:name", List.of("/admin/trust/route-partner"));
+        // hD's CA routes (missing here on that branch): a broken body creates and installs nothing.
+        SAMPLES.put("POST /admin/cas", List.of("/admin/cas"));
+        SAMPLES.put("POST /admin/cas/install", List.of("/admin/cas/install"));
+        // A CA certdir holds: a mirrored CRL or an external OCSP signer for it is refused, so these samples change nothing.
+        SAMPLES.put("GET /admin/crl/mirror", List.of("/admin/crl/mirror"));
+        SAMPLES.put("POST /admin/crl/mirror/:ca", List.of("/admin/crl/mirror/" + CA));
+        SAMPLES.put("POST /admin/crl/mirror/:ca/fetch", List.of("/admin/crl/mirror/" + CA + "/fetch"));
+        SAMPLES.put("POST /admin/ocsp/signer/:ca/request", List.of("/admin/ocsp/signer/" + CA + "/request"));
+        SAMPLES.put("POST /admin/ocsp/signer/:ca/install", List.of("/admin/ocsp/signer/" + CA + "/install"));
     }
 
     /** Every "METHOD path" the router answers for {@code wanted}, as registered; routes for any method (filters) are not requests. */
