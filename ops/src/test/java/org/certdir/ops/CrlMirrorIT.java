@@ -226,8 +226,18 @@ class CrlMirrorIT {
         refused = SERVICE.certdir("ocsp", "signer", "install", "--ca", ca, "--cert", alice.toString());
         assertEquals("certdir: the certificate CN=alice,O=External lacks extendedKeyUsage id-kp-OCSPSigning (RFC 6960 §4.2.2.2): have the CA"
                 + " issue it with the OCSP signing purpose, as the request asks\n", refused.err());
+        Path otherKey = work.resolve("other-key.pem");
+        openssl("x509", "-req", "-in", work.resolve("alice.csr").toString(), "-CA", caPem.toString(), "-CAkey", caKey.toString(), "-set_serial",
+                "0x2102", "-days", "30", "-extfile", config.toString(), "-extensions", "ocsp_ext", "-out", otherKey.toString());
+        refused = SERVICE.certdir("ocsp", "signer", "install", "--ca", ca, "--cert", otherKey.toString());
+        assertEquals("certdir: the certificate CN=alice,O=External does not match the pending OCSP signer key of CA '" + ca + "': it was not issued"
+                + " for the request 'certdir ocsp signer request' wrote\n", refused.err());
+        refused = SERVICE.certdir("ocsp", "signer", "install", "--ca", "nobody-ca", "--cert", signer.toString());
+        assertEquals("certdir: no CA named 'nobody-ca' is registered ('certdir ca list' shows them)\n", refused.err());
         EmptyService.Cli install = SERVICE.certdir("ocsp", "signer", "install", "--ca", ca, "--cert", signer.toString());
         assertEquals(0, install.code(), install.err());
+        assertEquals("certdir: CA '" + ca + "' has no pending OCSP signer request: run 'certdir ocsp signer request --ca " + ca + "' first\n",
+                SERVICE.certdir("ocsp", "signer", "install", "--ca", ca, "--cert", signer.toString()).err(), "the pending key is taken");
         assertTrue(install.out().startsWith("installed the OCSP signer of CA " + ca + ": CN=OCSP Ext CA OCSP Signer, serial 2100, valid until "),
                 install.out());
 
@@ -399,6 +409,10 @@ class CrlMirrorIT {
                 keyUsage = critical,keyAgreement
                 extendedKeyUsage = emailProtection
                 authorityKeyIdentifier = keyid
+                [ocsp_ext]
+                basicConstraints = critical,CA:FALSE
+                keyUsage = critical,digitalSignature
+                extendedKeyUsage = OCSPSigning
                 [ca]
                 default_ca = the_ca
                 [the_ca]
