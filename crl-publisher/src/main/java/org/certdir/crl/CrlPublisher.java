@@ -103,7 +103,7 @@ public final class CrlPublisher implements AutoCloseable {
      * schedule, whose first check issues whatever a crash left unissued.
      */
     public void start() {
-        for (CaRecord ca : managedCas()) {
+        for (CaRecord ca : distributedCas()) {
             for (boolean delta : new boolean[] {false, true}) {
                 registry.latestCrl(ca.name(), delta).ifPresent(crl -> points.forEach(point -> distribute(point, ca, crl, false)));
             }
@@ -117,7 +117,7 @@ public final class CrlPublisher implements AutoCloseable {
      * a point whose storage was lost and rebuilt (the embedded directory after a damaged partition).
      */
     public void resend(java.util.Set<String> pointNames) {
-        for (CaRecord ca : managedCas()) {
+        for (CaRecord ca : distributedCas()) {
             for (boolean delta : new boolean[] {false, true}) {
                 registry.latestCrl(ca.name(), delta).ifPresent(crl -> points.stream().filter(point -> pointNames.contains(point.name()))
                         .forEach(point -> distribute(point, ca, crl, false)));
@@ -145,11 +145,19 @@ public final class CrlPublisher implements AutoCloseable {
         return registry.cas().stream().filter(CaRecord::managed).toList();
     }
 
+    /** The CAs whose CRLs go to the points: the managed ones, and those whose CRLs are mirrored (a CA without a key that has CRLs). */
+    private List<CaRecord> distributedCas() {
+        return registry.cas().stream().filter(ca -> ca.managed() || registry.latestCrlSummary(ca.name(), false).isPresent()
+                || registry.latestCrlSummary(ca.name(), true).isPresent()).toList();
+    }
+
     private void tick() {
         try {
             Instant now = clock.instant();
             for (CaRecord ca : managedCas()) {
                 issueIfDue(ca, now);
+            }
+            for (CaRecord ca : distributedCas()) {
                 retryLaggingPoints(ca, now);
             }
         } catch (RuntimeException e) {
@@ -265,6 +273,16 @@ public final class CrlPublisher implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing the CRL of " + ca.name(), e);
         }
+    }
+
+    /**
+     * Sends a CRL of a CA certdir does not hold, recorded as its CA signed it, to every point: the same bytes, not
+     * signed again, with the same retries as a CRL of our own.
+     */
+    public void publishMirrored(CaRecord ca, CrlRecord crl) {
+        LOG.info("AUDIT CRL mirrored: CA {} number {}{} thisUpdate {} nextUpdate {} entries {}", ca.name(), crl.number(),
+                crl.delta() ? " (delta on " + crl.baseNumber() + ")" : "", crl.thisUpdate(), crl.nextUpdate(), crl.entries());
+        points.forEach(point -> distribute(point, ca, crl, false));
     }
 
     private void publish(CaRecord ca, CrlRecord crl) {
@@ -384,7 +402,7 @@ public final class CrlPublisher implements AutoCloseable {
     /** Every point's state per managed CA, including points that never got a CRL. */
     public List<PointState> status() {
         List<PointState> states = new ArrayList<>(registry.pointStates());
-        for (CaRecord ca : managedCas()) {
+        for (CaRecord ca : distributedCas()) {
             for (DistributionPoint point : points) {
                 boolean known = states.stream().anyMatch(state -> state.ca().equals(ca.name()) && state.point().equals(point.name()));
                 if (!known) {

@@ -128,6 +128,8 @@ public final class OcspResponder implements AutoCloseable {
     private final OcspSettings settings;
     private final Clock clock;
     private final Map<CaName, ResponseSigner> signers = new ConcurrentHashMap<>();
+    /** CAs whose statuses come from another CA's CRLs (mirrored): answered only until the newest CRL's nextUpdate. */
+    private final Map<CaName, Instant> freshUntil = new ConcurrentHashMap<>();
     private final Map<CaName, X509Certificate> served = new HashMap<>();
     private volatile Map<IssuerHashes, CaName> issuers = Map.of();
     private final Cache<CacheKey, Signed> cache;
@@ -169,6 +171,19 @@ public final class OcspResponder implements AutoCloseable {
         Map<IssuerHashes, CaName> updated = new HashMap<>();
         served.forEach((name, certificate) -> IssuerHashes.of(certificate).forEach(hashes -> updated.put(hashes, name)));
         issuers = Map.copyOf(updated);
+    }
+
+    /**
+     * Answers for {@code ca} come from statuses good only until {@code until} (a mirrored CRL's nextUpdate): from then on
+     * its requests get {@code tryLater}, never a {@code good} from stale data, and no response is valid beyond it.
+     */
+    public void answerUntil(CaName ca, Instant until) {
+        freshUntil.put(ca, until);
+    }
+
+    /** Until when {@code ca}'s statuses may be answered from; null when they are certdir's own, always current. */
+    public Instant answeredUntil(CaName ca) {
+        return freshUntil.get(ca);
     }
 
     /** The signer answering for {@code ca}; null when it has none (its requests get tryLater) or is not served. */
@@ -223,6 +238,10 @@ public final class OcspResponder implements AutoCloseable {
         if (signer == null) {
             return done(Outcome.TRY_LATER);
         }
+        Instant until = freshUntil.get(ca);
+        if (until != null && !clock.instant().isBefore(until)) {
+            return done(Outcome.TRY_LATER);
+        }
         if (request.nonce() != null) {
             return sign(ca, signer, asked, request.nonceExtensionValue(), null);
         }
@@ -257,7 +276,7 @@ public final class OcspResponder implements AutoCloseable {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    Signed signed = signNow(signer, asked, nonce);
+                    Signed signed = signNow(ca, signer, asked, nonce);
                     if (key != null) {
                         cache.put(key, signed);
                     }
@@ -273,11 +292,15 @@ public final class OcspResponder implements AutoCloseable {
         }
     }
 
-    private Signed signNow(ResponseSigner signer, List<Asked> asked, byte[] nonceValue) throws OCSPException, IOException {
+    private Signed signNow(CaName ca, ResponseSigner signer, List<Asked> asked, byte[] nonceValue) throws OCSPException, IOException {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant next = now.plus(settings.validity());
         if (next.isAfter(signer.notAfter())) {
             next = signer.notAfter().truncatedTo(ChronoUnit.SECONDS);
+        }
+        Instant until = freshUntil.get(ca);
+        if (until != null && next.isAfter(until)) {
+            next = until.truncatedTo(ChronoUnit.SECONDS);
         }
         BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(signer.responderId());
         long[] revisions = new long[asked.size()];

@@ -35,6 +35,8 @@ import org.certdir.ops.issuance.CaSigners;
 import org.certdir.crl.CrlIssuer;
 import org.certdir.crl.CrlPublisher;
 import org.certdir.crl.CrlSettings;
+import org.certdir.crl.mirror.CrlFetcher;
+import org.certdir.crl.mirror.CrlMirror;
 import org.certdir.crl.distribution.DistributionPoint;
 import org.certdir.crl.distribution.FilePoint;
 import org.certdir.crl.distribution.HttpPoint;
@@ -51,6 +53,7 @@ import org.certdir.ocsp.OcspResponder;
 import org.certdir.ocsp.OcspSettings;
 import org.certdir.ocsp.StatusIndex;
 import org.certdir.ocsp.http.OcspRoutes;
+import org.certdir.ops.issuance.ExternalOcspSigner;
 import org.certdir.ops.issuance.OcspSigners;
 import org.certdir.schemas.Dit;
 import org.certdir.ops.issuance.CertificateIssuer;
@@ -84,6 +87,7 @@ public final class Service implements AutoCloseable {
     private CaSigners caSigners;
     private OcspResponder ocsp;
     private OcspSigners ocspSigners;
+    private CrlMirror mirror;
 
     private Service(ServiceConfig config) {
         this.config = config;
@@ -184,18 +188,20 @@ public final class Service implements AutoCloseable {
         parts.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
         http = new HttpListeners(vertx, adminToken, config.http().maxConnectionsPerAddress());
         ocsp = startOcspResponder(issuer, clock);
+        mirror = startCrlMirror(clock);
         new OcspRoutes(ocsp, clock).register(http.publicRouter());
         new AiaRoutes(new CaChains(registry)).register(http.publicRouter());
         new TrustRoutes(new TrustListFiles(registry, this::trustListSigner, clock)).register(http.publicRouter());
         new CertificateStoreRoutes(new CertificateStore(registry, clock)).register(http.publicRouter());
         HealthCheck health = new HealthCheck(registry, publisher, ldapUrl(), crl, config.crl().staleMargin(), ocsp, directory, data.root(),
-                config.health().minFreeSpace());
+                config.health().minFreeSpace(), mirror);
         new CrlRoutes(httpPoint).register(http.publicRouter());
         http.publicRouter().route("/health").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
                 .blockingHandler(health::handlePublic, false);
         http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry, ocsp)::handle, false);
         new AdminApi(registry, publisher, data, issuer, crl, new CaCreation(data, registry, issuer, clock, this::serveNewCa),
-                new CaInstallation(data, registry, clock, this::serveNewCa), new CaImport(data, registry, this::serveNewCa)).register(http.adminRouter(), health);
+                new CaInstallation(data, registry, clock, this::serveNewCa), new CaImport(data, registry, this::serveNewCa), mirror,
+                new ExternalOcspSigner(data, registry, issuer, clock), () -> ocspSigners.refresh(ocsp)).register(http.adminRouter(), health);
         http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());
         parts.add(() -> http.shutdown(HTTP_DRAIN));
     }
@@ -247,6 +253,27 @@ public final class Service implements AutoCloseable {
         renewal.scheduleWithFixedDelay(() -> signers.refresh(responder), 1, 1, TimeUnit.HOURS);
         parts.add(renewal::shutdownNow);
         return responder;
+    }
+
+    /**
+     * The mirror of the CRLs of CAs certdir does not hold: it tells the OCSP responder until when each such CA's
+     * statuses may be answered from, and fetches the configured URLs now and every interval.
+     */
+    private CrlMirror startCrlMirror(Clock clock) {
+        ServiceConfig.Mirror settings = config.mirror();
+        CrlMirror started = new CrlMirror(registry, crl, new CrlFetcher(settings.timeout(), settings.maxSize(), settings.maxRedirects()),
+                settings.cas(), clock, ocsp::answerUntil);
+        parts.add(started);
+        try {
+            started.start();
+        } catch (IllegalArgumentException e) {
+            throw new StartupFailure(e.getMessage(), e);
+        }
+        return started;
+    }
+
+    public CrlMirror crlMirror() {
+        return mirror;
     }
 
     private CrlPublisher startCrlPublisher(DirectoryPublisher publisher, PublicationUrls urls, Clock clock) {

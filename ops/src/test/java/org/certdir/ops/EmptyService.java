@@ -29,13 +29,23 @@ final class EmptyService implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    private final java.util.function.UnaryOperator<org.certdir.ops.config.ServiceConfig> configure;
     private Path data;
     private Service service;
+
+    EmptyService() {
+        this(config -> config);
+    }
+
+    /** With {@code configure} applied to the test configuration (e.g. a CRL mirror's URLs). */
+    EmptyService(java.util.function.UnaryOperator<org.certdir.ops.config.ServiceConfig> configure) {
+        this.configure = configure;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         data = Files.createTempDirectory("certdir-" + context.getRequiredTestClass().getSimpleName());
-        service = Service.start(TestServices.reachableConfig(data), false, Clock.systemUTC());
+        service = Service.start(configure.apply(TestServices.reachableConfig(data)), false, Clock.systemUTC());
     }
 
     @Override

@@ -107,6 +107,12 @@ class EveryRouteIT {
         SAMPLES.put("POST /admin/cas", List.of("/admin/cas"));
         SAMPLES.put("POST /admin/cas/install", List.of("/admin/cas/install"));
         SAMPLES.put("POST /admin/cas/import", List.of("/admin/cas/import"));
+        // A CA certdir holds: a mirrored CRL or an external OCSP signer for it is refused, so these samples change nothing.
+        SAMPLES.put("GET /admin/crl/mirror", List.of("/admin/crl/mirror"));
+        SAMPLES.put("POST /admin/crl/mirror/:ca", List.of("/admin/crl/mirror/" + CA));
+        SAMPLES.put("POST /admin/crl/mirror/:ca/fetch", List.of("/admin/crl/mirror/" + CA + "/fetch"));
+        SAMPLES.put("POST /admin/ocsp/signer/:ca/request", List.of("/admin/ocsp/signer/" + CA + "/request"));
+        SAMPLES.put("POST /admin/ocsp/signer/:ca/install", List.of("/admin/ocsp/signer/" + CA + "/install"));
     }
 
     /** Every "METHOD path" the router answers for {@code wanted}, as registered; routes for any method (filters) are not requests. */

@@ -501,6 +501,28 @@ public final class Registry implements AutoCloseable {
         });
     }
 
+    /**
+     * Sets a certificate of a CA certdir does not hold to the status the CA's own CRL gives it (a mirrored CRL):
+     * revoked or held with the CRL entry's date, reason and invalidity date, or valid again when a hold was lifted.
+     * The CA decides, so any current status may change; returns empty when the certificate already has that status.
+     *
+     * @throws NotRegisteredException if the CA or the serial is unknown
+     */
+    public Optional<CertificateRecord> mirrorStatus(CaName ca, Serial serial, CertificateStatus status, Instant revokedAt, RevocationReason reason,
+                                                    Instant invalidityDate, String source, Actor actor) {
+        CertificateRecord current = requireCertificate(ca, serial);
+        boolean valid = status == CertificateStatus.VALID;
+        RevocationReason wanted = valid ? null : status == CertificateStatus.ON_HOLD ? RevocationReason.CERTIFICATE_HOLD : reason;
+        if (current.status() == status && java.util.Objects.equals(current.revokedAt(), valid ? null : revokedAt)
+                && current.reason() == wanted && java.util.Objects.equals(current.invalidityDate(), valid ? null : invalidityDate)) {
+            return Optional.empty();
+        }
+        String action = valid ? "certificate.release" : status == CertificateStatus.ON_HOLD ? "certificate.hold" : "certificate.revoke";
+        return Optional.of(changeStatus(ca, serial, actor, before -> new Transition(status, valid ? null : revokedAt, wanted,
+                valid ? null : invalidityDate, action, (valid ? "hold lifted" : "reason=" + (wanted == null ? "none" : wanted.rfcName())
+                        + (invalidityDate == null ? "" : " invalidityDate=" + invalidityDate)) + " mirrored from " + source)));
+    }
+
     private record Transition(CertificateStatus status, Instant revokedAt, RevocationReason reason, Instant invalidityDate,
                               String action, String detail) {
     }
@@ -800,6 +822,28 @@ public final class Registry implements AutoCloseable {
      */
     public CrlRecord recordCrl(CaRecord ca, long number, Long baseNumber, long revision, Instant thisUpdate, Instant nextUpdate, int entries,
                                byte[] der, Actor actor) {
+        return recordCrl(ca, number, baseNumber, revision, thisUpdate, nextUpdate, entries, der, actor, baseNumber == null ? "crl.issue" : "crl.issue-delta");
+    }
+
+    /**
+     * Records a CRL of a CA certdir does not hold, as its CA signed it (mirrored), audited as {@code crl.mirror}; the
+     * same rule on numbers as {@link #recordCrl}.
+     */
+    public CrlRecord recordMirroredCrl(CaRecord ca, long number, Long baseNumber, Instant thisUpdate, Instant nextUpdate, int entries, byte[] der,
+                                       Actor actor) {
+        return recordCrl(ca, number, baseNumber, revision(), thisUpdate, nextUpdate, entries, der, actor, "crl.mirror");
+    }
+
+    /** One CRL of a CA, by number, with its bytes. */
+    public Optional<CrlRecord> crl(CaName ca, long number) {
+        return database.query(CRL_SELECT + " WHERE ca.name = ? AND crl.number = ?", statement -> {
+            statement.setString(1, ca.value());
+            statement.setLong(2, number);
+        }, Registry::crlRecord).stream().findFirst();
+    }
+
+    private CrlRecord recordCrl(CaRecord ca, long number, Long baseNumber, long revision, Instant thisUpdate, Instant nextUpdate, int entries,
+                                byte[] der, Actor actor, String action) {
         return database.transaction(() -> {
             long last = database.select("SELECT ca.crl_number_floor, (SELECT MAX(number) FROM crl WHERE ca_id = ca.id) FROM ca WHERE ca.id = ?",
                     statement -> statement.setLong(1, ca.id()), row -> Math.max(row.getLong(1), row.getLong(2))).get(0);
@@ -822,7 +866,7 @@ public final class Registry implements AutoCloseable {
                         statement.setBytes(8, der);
                         statement.setLong(9, now());
                     });
-            audit(actor, baseNumber == null ? "crl.issue" : "crl.issue-delta", ca.name().value(),
+            audit(actor, action, ca.name().value(),
                     "number=" + number + (baseNumber == null ? "" : " base=" + baseNumber) + " entries=" + entries
                             + " thisUpdate=" + thisUpdate + " nextUpdate=" + nextUpdate);
             return new CrlRecord(id, ca.name(), number, baseNumber, revision, thisUpdate, nextUpdate, entries, der);

@@ -54,11 +54,16 @@ public final class AdminApi {
     private final SmimeIssuance issuance;
     private final org.certdir.crl.CrlPublisher crl;
     private final CaAdmin cas;
+    private final MirrorAdmin mirror;
+    private final OcspSignerAdmin ocspSigners;
 
     public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.datadir.DataDirectory data,
                     org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl, CaCreation creation, CaInstallation installation,
-                    org.certdir.ops.ca.CaImport caImport) {
+                    org.certdir.ops.ca.CaImport caImport, org.certdir.crl.mirror.CrlMirror mirror,
+                    org.certdir.ops.issuance.ExternalOcspSigner externalSigners, Runnable signerInstalled) {
         this.registry = registry;
+        this.ocspSigners = new OcspSignerAdmin(externalSigners, signerInstalled);
+        this.mirror = new MirrorAdmin(registry, mirror);
         this.cas = new CaAdmin(registry, creation, installation, caImport);
         this.crl = crl;
         this.publisher = publisher;
@@ -86,6 +91,8 @@ public final class AdminApi {
         admin.get("/admin/changes").blockingHandler(this::changes, false);
         admin.post("/admin/crl/publish").blockingHandler(this::publishCrl);
         admin.get("/admin/crl/status").blockingHandler(this::crlStatus, false);
+        mirror.register(admin);
+        ocspSigners.register(admin);
         new TrustAdmin(registry).register(admin);
         admin.route("/admin/*").failureHandler(AdminApi::failure);
     }

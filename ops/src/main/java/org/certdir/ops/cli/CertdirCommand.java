@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Certificate directory and revocation service for an organisation's S/MIME PKI.",
         subcommands = {DemoCommand.class, ServeCommand.class, CertCommand.class, StatusCommands.Revoke.class, StatusCommands.Hold.class,
-                StatusCommands.Release.class, StatusCommands.Status.class, CaCommand.class, TrustCommand.class, CrlCommand.class, AuditCommand.class, DirectoryCommand.class},
+                StatusCommands.Release.class, StatusCommands.Status.class, CaCommand.class, TrustCommand.class, CrlCommand.class, OcspCommand.class, AuditCommand.class,
+                DirectoryCommand.class},
         synopsisSubcommandLabel = "COMMAND")
 public final class CertdirCommand implements Runnable {
 

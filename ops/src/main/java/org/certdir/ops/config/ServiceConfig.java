@@ -31,11 +31,29 @@ public record ServiceConfig(
         Demo demo,
         Ocsp ocsp,
         Trust trust,
-        Health health) {
+        Health health,
+        Mirror mirror) {
 
-    /** Without {@code health}: its defaults. */
+    /** Without {@code health} and {@code mirror}: their defaults. */
     public ServiceConfig(Path data, Ldap ldap, Http http, Admin admin, Crl crl, Demo demo, Ocsp ocsp, Trust trust) {
-        this(data, ldap, http, admin, crl, demo, ocsp, trust, defaults().health());
+        this(data, ldap, http, admin, crl, demo, ocsp, trust, defaults().health(), defaults().mirror());
+    }
+
+    /** Without {@code mirror}: no CRL is fetched. */
+    public ServiceConfig(Path data, Ldap ldap, Http http, Admin admin, Crl crl, Demo demo, Ocsp ocsp, Trust trust, Health health) {
+        this(data, ldap, http, admin, crl, demo, ocsp, trust, health, defaults().mirror());
+    }
+
+    /**
+     * The CRLs of CAs certdir does not hold, fetched from {@code cas}' own URLs: every fetch bounded by {@code maxSize}
+     * bytes, {@code timeout} and {@code maxRedirects}.
+     */
+    public record Mirror(long maxSize, Duration timeout, int maxRedirects, List<org.certdir.crl.mirror.MirrorSource> cas) {
+    }
+
+    /** The same configuration with {@code mirror} in place of its own. */
+    public ServiceConfig withMirror(Mirror mirror) {
+        return new ServiceConfig(data, ldap, http, admin, crl, demo, ocsp, trust, health, mirror);
     }
 
     public record Ldap(String host, int port, int ldapsPort, Dit dit, int sizeLimit, Duration timeLimit,
@@ -176,7 +194,12 @@ public record ServiceConfig(
                         read.positive("ocsp.signing-queue", c -> c.getInt("ocsp.signing-queue"))),
                 new Trust(read.value("trust.signer", c -> c.getString("trust.signer").isBlank() ? null
                         : new org.certdir.registry.CaName(c.getString("trust.signer")).value())),
-                new Health(read.value("health.min-free-space", c -> notNegative(c.getBytes("health.min-free-space")))));
+                new Health(read.value("health.min-free-space", c -> notNegative(c.getBytes("health.min-free-space")))),
+                new Mirror(
+                        java.util.Objects.requireNonNullElse(read.value("crl.mirror.max-size", c -> positiveBytes(c.getBytes("crl.mirror.max-size"))), 1L),
+                        read.value("crl.mirror.timeout", c -> positive(c.getDuration("crl.mirror.timeout"))),
+                        java.util.Objects.requireNonNullElse(read.value("crl.mirror.max-redirects", c -> notNegative(c.getInt("crl.mirror.max-redirects"))), 0),
+                        read.value("crl.mirror.cas", ServiceConfig::mirrorSources)));
         if (result.ocsp().signerValidity() != null && result.ocsp().signerRenewBefore() != null
                 && result.ocsp().signerRenewBefore().compareTo(result.ocsp().signerValidity()) >= 0) {
             read.problems.add("certdir.ocsp.signer-renew-before must be shorter than certdir.ocsp.signer-validity: "
@@ -189,7 +212,58 @@ public record ServiceConfig(
     }
 
     public ServiceConfig withData(Path dataDirectory) {
-        return new ServiceConfig(dataDirectory, ldap, http, admin, crl, demo, ocsp, trust, health);
+        return new ServiceConfig(dataDirectory, ldap, http, admin, crl, demo, ocsp, trust, health, mirror);
+    }
+
+    private static List<org.certdir.crl.mirror.MirrorSource> mirrorSources(Config config) {
+        List<org.certdir.crl.mirror.MirrorSource> sources = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        List<? extends Config> list = config.getConfigList("crl.mirror.cas");
+        for (int i = 0; i < list.size(); i++) {
+            Config entry = list.get(i);
+            String name = entry.hasPath("ca") ? entry.getString("ca") : null;
+            if (name == null) {
+                throw new IllegalArgumentException("entry " + (i + 1) + " needs ca, the name of a CA certdir does not hold ('certdir ca list')");
+            }
+            org.certdir.registry.CaName ca = new org.certdir.registry.CaName(name);
+            if (!names.add(ca.value())) {
+                throw new IllegalArgumentException("CA " + ca + " is listed twice");
+            }
+            List<String> texts = entry.hasPath("urls") ? entry.getStringList("urls") : List.of();
+            if (texts.isEmpty()) {
+                throw new IllegalArgumentException("CA " + ca + " needs urls: its own CRL distribution points (full and delta)");
+            }
+            List<URI> urls = new ArrayList<>();
+            for (String text : texts) {
+                URI url;
+                try {
+                    url = URI.create(text);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("CA " + ca + ": '" + text + "' is not a URL");
+                }
+                if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                    throw new IllegalArgumentException("CA " + ca + ": '" + text + "' must be an http:// or https:// URL with a host");
+                }
+                urls.add(url);
+            }
+            Duration interval = entry.hasPath("interval") ? positive(entry.getDuration("interval")) : Duration.ofMinutes(15);
+            sources.add(new org.certdir.crl.mirror.MirrorSource(ca, urls, interval));
+        }
+        return List.copyOf(sources);
+    }
+
+    private static long positiveBytes(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("must be greater than 0, was " + bytes);
+        }
+        return bytes;
+    }
+
+    private static int notNegative(int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("must not be negative, was " + value);
+        }
+        return value;
     }
 
     private static List<Point> points(Config config) {

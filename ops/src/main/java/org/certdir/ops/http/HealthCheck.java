@@ -37,6 +37,7 @@ public final class HealthCheck {
     private final EmbeddedDirectory directory;
     private final java.nio.file.Path dataDirectory;
     private final long minFreeSpace;
+    private final org.certdir.crl.mirror.CrlMirror mirror;
 
     /**
      * {@code directory}, the embedded one, is probed as a new client first, with a 3 s deadline (null: an external
@@ -44,7 +45,9 @@ public final class HealthCheck {
      * than {@code minFreeSpace} bytes free.
      */
     public HealthCheck(Registry registry, DirectoryPublisher publisher, String directoryUrl, CrlPublisher crl, Duration staleMargin,
-                       OcspResponder ocsp, EmbeddedDirectory directory, java.nio.file.Path dataDirectory, long minFreeSpace) {
+                       OcspResponder ocsp, EmbeddedDirectory directory, java.nio.file.Path dataDirectory, long minFreeSpace,
+                       org.certdir.crl.mirror.CrlMirror mirror) {
+        this.mirror = mirror;
         this.directory = directory;
         this.dataDirectory = dataDirectory;
         this.minFreeSpace = minFreeSpace;
@@ -92,6 +95,8 @@ public final class HealthCheck {
         Instant now = Instant.now();
         CrlFreshness full = new CrlFreshness("full", crl.settings().fullPeriod(), staleMargin);
         CrlFreshness delta = crl.settings().deltas() ? new CrlFreshness("delta", crl.settings().deltaPeriod(), staleMargin) : null;
+        java.util.Set<CaName> managed = new java.util.HashSet<>();
+        registry.cas().stream().filter(org.certdir.registry.CaRecord::managed).forEach(ca -> managed.add(ca.name()));
         for (PointState state : crl.status()) {
             JsonObject point = new JsonObject().put("ca", state.ca().value()).put("point", state.point())
                     .put("fullNumber", state.fullNumber()).put("deltaNumber", state.deltaNumber());
@@ -102,6 +107,19 @@ public final class HealthCheck {
                 point.put("lastError", state.lastError());
             }
             JsonObject lagging = new JsonObject();
+            if (!managed.contains(state.ca())) {
+                // A mirrored CA's CRLs come on its own schedule: the mirror section tells their age; here only whether the point has the newest.
+                mirroredLag(state.ca(), false, state.fullNumber(), lagging);
+                mirroredLag(state.ca(), true, state.deltaNumber(), lagging);
+                if (!lagging.isEmpty()) {
+                    point.put("lagging", lagging);
+                }
+                boolean ok = lagging.isEmpty() && state.lastError() == null;
+                point.put("status", ok ? "ok" : "degraded");
+                healthy &= ok;
+                points.add(point);
+                continue;
+            }
             String fullProblem = problem(full, false, state.ca(), state.fullNumber(), now);
             if (fullProblem != null) {
                 lagging.put("full", fullProblem);
@@ -123,6 +141,52 @@ public final class HealthCheck {
                 .put("error", "CRL issuance fails, retried with backoff: " + error)));
         healthy &= issuance.isEmpty();
         return new JsonObject().put("status", healthy ? "ok" : "degraded").put("points", points).put("issuance", issuance);
+    }
+
+    private void mirroredLag(CaName ca, boolean delta, Long held, JsonObject lagging) {
+        registry.latestCrlSummary(ca, delta).ifPresent(newest -> {
+            if (held == null || held < newest.number()) {
+                lagging.put(delta ? "delta" : "full", "holds " + (held == null ? "none" : "number " + held) + ", the newest mirrored is " + newest.number());
+            }
+        });
+    }
+
+    /**
+     * Each mirrored CA (a CA certdir does not hold, whose CRLs it takes): its newest CRL's number, age and source;
+     * degraded when there is none, when it is past its nextUpdate (OCSP then answers tryLater), or when the last
+     * fetch or push failed.
+     */
+    private JsonObject mirrors() {
+        JsonArray cas = new JsonArray();
+        boolean healthy = true;
+        Instant now = Instant.now();
+        for (org.certdir.crl.mirror.MirrorState state : mirror.states()) {
+            JsonObject entry = new JsonObject().put("ca", state.ca().value()).put("number", state.number()).put("source", state.source());
+            java.util.List<String> problems = new java.util.ArrayList<>();
+            if (state.thisUpdate() != null) {
+                entry.put("thisUpdate", state.thisUpdate().toString()).put("nextUpdate", state.nextUpdate().toString())
+                        .put("ageSeconds", Duration.between(state.thisUpdate(), now).toSeconds());
+                if (!state.nextUpdate().isAfter(now)) {
+                    problems.add("the newest mirrored CRL is stale: its nextUpdate " + state.nextUpdate() + " has passed; OCSP answers tryLater");
+                }
+            } else {
+                problems.add("no CRL mirrored yet; OCSP answers tryLater");
+            }
+            if (state.lastAttempt() != null) {
+                entry.put("lastAttempt", state.lastAttempt().toString());
+            }
+            if (state.lastError() != null) {
+                entry.put("lastError", state.lastError());
+                problems.add("the last fetch or push failed");
+            }
+            if (!problems.isEmpty()) {
+                entry.put("problem", String.join("; ", problems));
+            }
+            entry.put("status", problems.isEmpty() ? "ok" : "degraded");
+            healthy &= problems.isEmpty();
+            cas.add(entry);
+        }
+        return new JsonObject().put("status", healthy ? "ok" : "degraded").put("cas", cas);
     }
 
     /** What is wrong with the full or {@code delta} CRL a point holds ({@code held}), null when it is fresh. */
@@ -205,13 +269,16 @@ public final class HealthCheck {
             crlStatus = new JsonObject().put("status", "degraded").put("error", e.getMessage());
         }
         JsonObject ocspStatus = ocspSigners();
+        JsonObject mirrorStatus = mirror == null ? new JsonObject().put("status", "ok").put("cas", new JsonArray()) : mirrors();
         JsonObject diskStatus = dataDirectory == null ? new JsonObject().put("status", "ok") : disk();
         boolean up = "ok".equals(registryStatus.getString("status")) && "ok".equals(directoryStatus.getString("status"));
         boolean allOk = "ok".equals(publication.getString("status")) && "ok".equals(crlStatus.getString("status"))
-                && "ok".equals(ocspStatus.getString("status")) && "ok".equals(diskStatus.getString("status"));
+                && "ok".equals(ocspStatus.getString("status")) && "ok".equals(diskStatus.getString("status"))
+                && "ok".equals(mirrorStatus.getString("status"));
         String status = !up ? "down" : allOk ? "ok" : "degraded";
         return new JsonObject().put("status", status).put("registry", registryStatus).put("directory", directoryStatus)
-                .put("publication", publication).put("crl", crlStatus).put("ocsp", ocspStatus).put("disk", diskStatus);
+                .put("publication", publication).put("crl", crlStatus).put("ocsp", ocspStatus).put("disk", diskStatus)
+                .put("crlMirror", mirrorStatus);
     }
 
     /** The route handler of {@code /admin/health}; register with {@code blockingHandler}, as it does LDAP and database I/O. */

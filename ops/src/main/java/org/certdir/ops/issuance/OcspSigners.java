@@ -58,6 +58,9 @@ public final class OcspSigners {
         char[] passphrase = DataDirectory.secret(data.keysPassphrase()).toCharArray();
         for (CaRecord ca : registry.cas()) {
             if (!ca.managed()) {
+                if (Files.exists(file(data, ca))) {
+                    externalSigner(responder, ca, passphrase);
+                }
                 continue;
             }
             try {
@@ -74,6 +77,34 @@ public final class OcspSigners {
                     responder.signerUnavailable(ca.name(), certificate(ca));
                 }
             }
+        }
+    }
+
+    /**
+     * The delegated signer a CA certdir does not hold issued ({@link ExternalOcspSigner}): used while valid; once expired
+     * the CA's requests get tryLater until a new one is installed, as certdir cannot renew it.
+     */
+    private void externalSigner(OcspResponder responder, CaRecord ca, char[] passphrase) {
+        try {
+            KeyEntry delegated = KeyFiles.readPkcs12(file(data, ca), passphrase);
+            X509Certificate certificate = delegated.chain().get(0);
+            if (!certificate.getNotAfter().toInstant().isAfter(clock.instant())) {
+                LOG.error("the OCSP signer of CA {} expired on {}: its requests get tryLater until 'certdir ocsp signer request' and 'install' give a new one",
+                        ca.name(), certificate.getNotAfter().toInstant());
+                responder.signerUnavailable(ca.name(), certificate(ca));
+                return;
+            }
+            if (responder.answeredUntil(ca.name()) == null) {
+                // Its statuses come from its mirrored CRLs only: until the mirror has one, there is nothing to answer from.
+                responder.answerUntil(ca.name(), java.time.Instant.EPOCH);
+            }
+            ResponseSigner current = responder.signer(ca.name());
+            if (current == null || !current.certificate().equals(certificate)) {
+                responder.useSigner(ca.name(), new ResponseSigner(certificate(ca), certificate, delegated.key()));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("cannot load the OCSP signer of CA {}: {}; its requests get tryLater", ca.name(), e.getMessage(), e);
+            responder.signerUnavailable(ca.name(), certificate(ca));
         }
     }
 
