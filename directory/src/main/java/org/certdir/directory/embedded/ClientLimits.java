@@ -10,11 +10,14 @@ package org.certdir.directory.embedded;
  * @param maxConnectionsPerAddress open connections from one IP address on each listener; more are closed at accept
  * @param maxAnonymousRequestBytes largest request (one LDAP message) from a connection not bound as a named account;
  *                                 a larger one ends the connection
+ * @param idleTimeout              how long a connection not bound as a named account may send and receive nothing
+ *                                 before it is closed
  */
-public record ClientLimits(int maxFilterDepth, long maxQueuedBytes, int maxConnectionsPerAddress, long maxAnonymousRequestBytes) {
+public record ClientLimits(int maxFilterDepth, long maxQueuedBytes, int maxConnectionsPerAddress, long maxAnonymousRequestBytes,
+                           java.time.Duration idleTimeout) {
 
-    /** Thunderbird's filters nest 3 levels; ApacheDS's decoder overflows its stack near 5,000. */
-    public static final ClientLimits DEFAULTS = new ClientLimits(100, 4L << 20, 64, 256L << 10);
+    /** Thunderbird's filters nest 3 levels; ApacheDS's decoder overflows its stack near 5,000. Idle: AD's MaxConnIdleTime. */
+    public static final ClientLimits DEFAULTS = new ClientLimits(100, 4L << 20, 64, 256L << 10, java.time.Duration.ofMinutes(15));
 
     /**
      * Elements (BER tag-length-value triples) one request may hold: ApacheDS's decoder allocates objects per element.
@@ -34,6 +37,9 @@ public record ClientLimits(int maxFilterDepth, long maxQueuedBytes, int maxConne
         }
         if (maxAnonymousRequestBytes < 4096) {
             throw new IllegalArgumentException("the maximum anonymous request size must be at least 4 KiB, was " + maxAnonymousRequestBytes);
+        }
+        if (idleTimeout.toSeconds() < 1) {
+            throw new IllegalArgumentException("the idle timeout must be at least 1 s, was " + idleTimeout);
         }
     }
 }

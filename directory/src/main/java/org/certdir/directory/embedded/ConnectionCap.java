@@ -2,10 +2,12 @@ package org.certdir.directory.embedded;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.mina.core.service.IoHandler;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
@@ -34,10 +36,19 @@ final class ConnectionCap implements IoHandler {
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
     private final Consumer<Throwable> partitionFailures;
+    private final int idleSeconds;
+    private final Predicate<IoSession> boundAsNamedAccount;
 
-    ConnectionCap(IoHandler ldap, int maxPerAddress, Consumer<Throwable> partitionFailures) {
+    /**
+     * {@code idleTimeout}: a connection that sends and receives nothing that long is closed, unless it is bound as a
+     * named account (certdir's own publisher keeps pooled connections open between changes).
+     */
+    ConnectionCap(IoHandler ldap, int maxPerAddress, Duration idleTimeout, Predicate<IoSession> boundAsNamedAccount,
+                  Consumer<Throwable> partitionFailures) {
         this.ldap = ldap;
         this.maxPerAddress = maxPerAddress;
+        this.idleSeconds = Math.toIntExact(idleTimeout.toSeconds());
+        this.boundAsNamedAccount = boundAsNamedAccount;
         this.partitionFailures = partitionFailures;
     }
 
@@ -64,6 +75,7 @@ final class ConnectionCap implements IoHandler {
             session.setAttribute(ADDRESS, address);
         }
         ldap.sessionCreated(session);
+        session.getConfig().setIdleTime(IdleStatus.BOTH_IDLE, idleSeconds);
         if (count > maxPerAddress) {
             warn(address);
             session.closeNow();
@@ -101,6 +113,12 @@ final class ConnectionCap implements IoHandler {
 
     @Override
     public void sessionIdle(IoSession session, IdleStatus status) throws Exception {
+        if (status == IdleStatus.BOTH_IDLE && !boundAsNamedAccount.test(session)) {
+            // Without this an anonymous client holds its connections, and their file descriptors, for ever.
+            LOG.debug("ldap client {} idle for {} s: closed (certdir.ldap.idle-timeout)", session.getRemoteAddress(), idleSeconds);
+            session.closeNow();
+            return;
+        }
         ldap.sessionIdle(session, status);
     }
 

@@ -45,7 +45,7 @@ final class LimitedLdapServer extends LdapServer {
             }
         };
         this.handler = new ConnectionCap(new WholeSearchLock(super.getHandler(), this::getDirectoryService), limits.maxConnectionsPerAddress(),
-                partitionFailures);
+                limits.idleTimeout(), this::boundAsNamedAccount, partitionFailures);
     }
 
     private boolean boundAsNamedAccount(IoSession session) {

@@ -158,7 +158,7 @@ class HostileClientIT {
     @Test
     void clientThatDoesNotRead_isDisconnected_pastTheQueueBound_andOthersAreServed() throws Exception {
         long bound = 256 * 1024;
-        try (EmbeddedDirectory directory = start(new ClientLimits(100, bound, 64, 256 << 10));
+        try (EmbeddedDirectory directory = start(new ClientLimits(100, bound, 64, 256 << 10, Duration.ofMinutes(15)));
              LDAPConnection service = new LDAPConnection("127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, PASSWORD)) {
             new DirectoryPublisher(service, DIT).ensureLayout();
             // One person with a 20 KB certificate value: every search for it answers 20 KB.
@@ -231,6 +231,30 @@ class HostileClientIT {
         }
     }
 
+    @Test
+    void idleAnonymousConnection_isClosedAfterTheIdleTimeout_andTheServiceAccountsIsKept() throws Exception {
+        try (EmbeddedDirectory directory = start(new ClientLimits(100, 4 << 20, 64, 256 << 10, Duration.ofSeconds(2)));
+             LDAPConnection service = new LDAPConnection("127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, PASSWORD)) {
+            new DirectoryPublisher(service, DIT).ensureLayout();
+            for (Listener listener : listeners(directory)) {
+                try (Socket socket = connect(listener.port(), listener.factory())) {
+                    socket.setSoTimeout(15_000);
+                    OutputStream out = socket.getOutputStream();
+                    ASN1StreamReader in = RawLdap.reader(socket.getInputStream());
+                    out.write(RawLdap.anonymousBind(1));
+                    out.flush();
+                    assertEquals(ResultCode.SUCCESS.intValue(), RawLdap.read(in).getBindResponseProtocolOp().getResultCode());
+                    long start = System.nanoTime();
+                    assertEquals(null, RawLdap.read(in), listener.name() + ": the server closes the idle connection");
+                    long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+                    org.junit.jupiter.api.Assertions.assertTrue(seconds >= 1, listener.name() + ": closed after " + seconds + " s, not at once");
+                }
+            }
+            // Idle for longer than the timeout too, but bound as certdir's own account: still open.
+            assertNotNull(service.getEntry(DIT.cas().toString()), "the service account's connection outlives the idle timeout");
+        }
+    }
+
     /** {@code (mail=xxx...)} with a value of {@code bytes} octets. */
     private static byte[] mailEquals(int bytes) {
         return RawLdap.tlv(0xA3, RawLdap.concat(RawLdap.string(0x04, "mail"), RawLdap.string(0x04, "x".repeat(bytes))));
@@ -241,7 +265,7 @@ class HostileClientIT {
         // A CA entry with a CRL bigger than the bound, as the CRL publisher reads it back and dirmngr fetches it: one
         // response alone in the queue is not a client that does not read (this disconnected the service's own writes).
         long bound = 256 * 1024;
-        try (EmbeddedDirectory directory = start(new ClientLimits(100, bound, 64, 256 << 10));
+        try (EmbeddedDirectory directory = start(new ClientLimits(100, bound, 64, 256 << 10, Duration.ofMinutes(15)));
              LDAPConnection service = new LDAPConnection("127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, PASSWORD)) {
             new DirectoryPublisher(service, DIT).ensureLayout();
             byte[] large = new byte[(int) (3 * bound)];
@@ -256,7 +280,7 @@ class HostileClientIT {
 
     @Test
     void connectionsPastThePerAddressCap_areClosedAtAccept_onLdapAndLdaps() throws Exception {
-        try (EmbeddedDirectory directory = start(new ClientLimits(100, 4 << 20, 4, 256 << 10))) {
+        try (EmbeddedDirectory directory = start(new ClientLimits(100, 4 << 20, 4, 256 << 10, Duration.ofMinutes(15)))) {
             try (LDAPConnection service = new LDAPConnection("127.0.0.1", directory.ldapPort(), EmbeddedDirectory.SERVICE_ACCOUNT, PASSWORD)) {
                 new DirectoryPublisher(service, DIT).ensureLayout();
             }

@@ -142,7 +142,7 @@ class RequestFramingTest {
 
     @Test
     void limits_belowTheMinimum_areRefused_namingTheValue() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ClientLimits(0, 4 << 20, 64, 256 << 10));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ClientLimits(0, 4 << 20, 64, 256 << 10, java.time.Duration.ofMinutes(15)));
         assertEquals("the maximum filter depth must be at least 1, was 0", e.getMessage());
     }
 }

@@ -339,10 +339,17 @@ public record ServiceConfig(
             }
             return bytes;
         });
-        if (depth <= 0 || queued == null || perAddress <= 0 || anonymous == null) {
+        java.time.Duration idle = read.value("ldap.idle-timeout", c -> {
+            java.time.Duration timeout = c.getDuration("ldap.idle-timeout");
+            if (timeout.toSeconds() < 1) {
+                throw new IllegalArgumentException("must be at least 1 s, was " + timeout);
+            }
+            return timeout;
+        });
+        if (depth <= 0 || queued == null || perAddress <= 0 || anonymous == null || idle == null) {
             return ClientLimits.DEFAULTS;
         }
-        return new ClientLimits(depth, queued, perAddress, anonymous);
+        return new ClientLimits(depth, queued, perAddress, anonymous, idle);
     }
 
     private static final class Reader {
