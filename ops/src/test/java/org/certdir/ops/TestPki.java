@@ -33,6 +33,11 @@ final class TestPki {
         return issuer.smime(ca, mail, "Test " + mail, "test", purpose, KeyAlgorithm.EC_P256, Duration.ofDays(30));
     }
 
+    /** An S/MIME certificate valid from now for {@code validity}: a chosen notAfter. */
+    Issued smime(String mail, SmimePurpose purpose, Duration validity) {
+        return issuer.smime(ca, mail, "Test " + mail, "test", purpose, KeyAlgorithm.EC_P256, validity);
+    }
+
     /** An S/MIME certificate whose subject CN is {@code name}. */
     Issued smime(String mail, String name, SmimePurpose purpose) {
         return issuer.smime(ca, mail, name, "test", purpose, KeyAlgorithm.EC_P256, Duration.ofDays(30));

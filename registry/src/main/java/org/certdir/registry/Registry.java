@@ -712,6 +712,41 @@ public final class Registry implements AutoCloseable {
         return new CertificateQuery.Page(page, total);
     }
 
+    /**
+     * The valid S/MIME certificates whose notAfter is after {@code from} and at most {@code until}, soonest first (then
+     * in the order recorded), at most {@code limit}, of {@code ca} or of every CA when null; with how many match in all.
+     * Revoked and held certificates are left out: they need no renewal reminder; so are those of no S/MIME use (usage
+     * other: the OCSP signers, which certdir renews itself before they expire). Uses {@code certificate_by_not_after}.
+     */
+    public CertificateQuery.Page expiring(Instant from, Instant until, CaName ca, int limit) {
+        String where = EXPIRING + (ca == null ? "" : " AND ca.name = ?");
+        Database.Binder bind = statement -> {
+            statement.setLong(1, from.toEpochMilli());
+            statement.setLong(2, until.toEpochMilli());
+            if (ca != null) {
+                statement.setString(3, ca.value());
+            }
+        };
+        long total = database.query("SELECT COUNT(*) FROM certificate c JOIN ca ON ca.id = c.ca_id" + where, bind, row -> row.getLong(1)).get(0);
+        List<CertificateRecord> page = database.query(CERTIFICATE_SELECT + where + " ORDER BY c.not_after, c.id LIMIT ?", statement -> {
+            bind.bind(statement);
+            statement.setInt(ca == null ? 3 : 4, limit);
+        }, this::certificateRecord);
+        return new CertificateQuery.Page(page, total);
+    }
+
+    private static final String EXPIRING = " WHERE c.not_after > ? AND c.not_after <= ? AND c.status = 'valid' AND c.usage <> 'other'";
+
+    /** How many of each CA's certificates {@link #expiring} would list; CAs with none are absent. */
+    public Map<CaName, Long> expiringCounts(Instant from, Instant until) {
+        Map<CaName, Long> counts = new TreeMap<>(java.util.Comparator.comparing(CaName::value));
+        database.query("SELECT ca.name, COUNT(*) FROM certificate c JOIN ca ON ca.id = c.ca_id" + EXPIRING + " GROUP BY ca.name", statement -> {
+                    statement.setLong(1, from.toEpochMilli());
+                    statement.setLong(2, until.toEpochMilli());
+                }, row -> counts.put(new CaName(row.getString(1)), row.getLong(2)));
+        return counts;
+    }
+
     private static final String CERTIFICATE_COLUMNS =
             "c.id, ca.name, c.der, c.status, c.revoked_at, c.reason, c.invalidity_date";
     private static final String CERTIFICATE_SELECT =

@@ -56,6 +56,7 @@ public final class AdminApi {
     private final CaAdmin cas;
     private final MirrorAdmin mirror;
     private final OcspSignerAdmin ocspSigners;
+    private final ExpiryReport expiry;
 
     public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.datadir.DataDirectory data,
                     org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl, CaCreation creation, CaInstallation installation,
@@ -68,6 +69,7 @@ public final class AdminApi {
         this.crl = crl;
         this.publisher = publisher;
         this.importer = new CertificateImport(registry);
+        this.expiry = new ExpiryReport(registry);
         this.issuance = new SmimeIssuance(registry, data, issuer);
     }
 
@@ -83,6 +85,7 @@ public final class AdminApi {
         admin.post("/admin/certificates/issue").blockingHandler(this::issue);
         admin.post("/admin/certificates/lookup").blockingHandler(this::lookup, false);
         admin.get("/admin/certificates").blockingHandler(this::search, false);
+        admin.get("/admin/certificates/expiring").blockingHandler(this::expiring, false);
         admin.get("/admin/certificates/:ca/:serial").blockingHandler(this::status, false);
         admin.post("/admin/certificates/:ca/:serial/revoke").blockingHandler(this::revoke);
         admin.post("/admin/certificates/:ca/:serial/hold").blockingHandler(this::hold);
@@ -239,6 +242,21 @@ public final class AdminApi {
         HttpListeners.json(context, 200, new JsonObject()
                 .put("total", page.total()).put("limit", query.limit()).put("offset", query.offset())
                 .put("certificates", new JsonArray(page.certificates().stream().map(CertificateJson::certificate).toList())));
+    }
+
+    private void expiring(RoutingContext context) {
+        ExpiryWindow window;
+        try {
+            window = ExpiryWindow.parse(context.queryParams().get("within"));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("within", e.getMessage());
+        }
+        String ca = context.queryParams().get("ca");
+        int limit = intParam(context, "limit", DEFAULT_LIMIT);
+        if (limit < 1 || limit > CertificateQuery.MAX_LIMIT) {
+            throw new BadRequest("limit", "limit must be between 1 and " + CertificateQuery.MAX_LIMIT + ", was " + limit);
+        }
+        HttpListeners.json(context, 200, expiry.build(window, ca == null ? null : caName(ca), limit));
     }
 
     private void status(RoutingContext context) {

@@ -49,6 +49,22 @@ final class CertificateJson {
                 .put("sha256", ca.certificate().sha256());
     }
 
+    /** A CA's own certificate in the shape of {@link #certificate}, usage {@code ca}, listed under the CA's own name. */
+    static JsonObject caCertificate(CaRecord ca) {
+        CertificateDetails details = ca.certificate();
+        return new JsonObject()
+                .put("ca", ca.name().value())
+                .put("serial", details.serial().hex())
+                .put("subject", details.subject())
+                .put("issuer", details.issuer())
+                .put("mail", new JsonArray(details.mailAddresses()))
+                .put("usage", "ca")
+                .put("notBefore", details.notBefore().toString())
+                .put("notAfter", details.notAfter().toString())
+                .put("status", "valid")
+                .put("sha256", details.sha256());
+    }
+
     static JsonObject audit(AuditRecord record) {
         return new JsonObject()
                 .put("id", record.id())

@@ -110,7 +110,8 @@ final class CertCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List certificates, newest first, by mail, status and CA.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = {"List certificates, newest first, by mail, status and CA;",
+            "or with --expiring, the valid ones (and CA certificates) expiring soon, soonest first."})
     static final class ListCertificates implements Callable<Integer> {
 
         @ParentCommand
@@ -134,8 +135,16 @@ final class CertCommand implements Runnable {
         @Option(names = "--offset", paramLabel = "N", defaultValue = "0", description = "Skip the first N matches.")
         int offset;
 
+        @Option(names = "--expiring", paramLabel = "DURATION", description = {"Only valid S/MIME certificates, and certificates of the",
+                "CAs certdir holds, whose notAfter is within DURATION from now (12h, 30d, 2w), soonest first. Revoked, held",
+                "and already expired ones are left out (--status valid lists those that expired), and so are OCSP signers."})
+        String expiring;
+
         @Override
         public Integer call() {
+            if (expiring != null) {
+                return expiring();
+            }
             JsonObject page = admin.client().get(AdminClient.query("/admin/certificates", "mail", mail, "status", status, "ca", ca,
                     "limit", Integer.toString(limit), "offset", Integer.toString(offset)));
             var print = parent.parent.out;
@@ -149,6 +158,34 @@ final class CertCommand implements Runnable {
                         certificate.getString("notAfter").substring(0, 10));
             }
             print.printf("%d-%d of %d%n", certificates.isEmpty() ? 0 : offset + 1, offset + certificates.size(), page.getLong("total"));
+            return 0;
+        }
+
+        private Integer expiring() {
+            if (mail != null || status != null || offset != 0) {
+                throw new CliFailure("--expiring lists the valid certificates of every address: leave out --mail, --status and --offset");
+            }
+            // Checked here too, so that the line names the option the admin typed; the service checks the range.
+            if (!expiring.matches("[0-9]{1,6}[hdw]")) {
+                throw new CliFailure("--expiring '" + expiring + "' is not a duration: give a whole number of hours, days or weeks, e.g. 12h, 30d or 2w");
+            }
+            JsonObject report = admin.client().get(AdminClient.query("/admin/certificates/expiring", "within", expiring, "ca", ca,
+                    "limit", Integer.toString(limit)));
+            var print = parent.parent.out;
+            JsonArray certificates = report.getJsonArray("certificates");
+            print.printf("%-20s %4s  %-20s %-34s %-10s %s%n", "NOT AFTER", "DAYS", "CA", "SERIAL", "USAGE", "MAIL OR SUBJECT");
+            for (int i = 0; i < certificates.size(); i++) {
+                JsonObject certificate = certificates.getJsonObject(i);
+                JsonArray mails = certificate.getJsonArray("mail");
+                print.printf("%-20s %4d  %-20s %-34s %-10s %s%n", certificate.getString("notAfter"), certificate.getLong("daysLeft"),
+                        certificate.getString("ca"), certificate.getString("serial"), certificate.getString("usage"),
+                        mails.isEmpty() ? certificate.getString("subject") : String.join(",", mails.stream().map(String::valueOf).toList()));
+            }
+            long total = report.getLong("total");
+            print.printf("%d expiring within %s (by %s)%n", total, report.getString("within"), report.getString("until"));
+            if (total > certificates.size()) {
+                print.printf("%d more not shown: give a larger --limit (at most 1000) or --ca%n", total - certificates.size());
+            }
             return 0;
         }
     }

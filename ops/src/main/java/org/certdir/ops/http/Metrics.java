@@ -3,13 +3,20 @@ package org.certdir.ops.http;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.certdir.ocsp.OcspResponder;
+import org.certdir.registry.CaName;
+import org.certdir.registry.CaRecord;
 import org.certdir.registry.CertificateQuery;
 import org.certdir.registry.CertificateStatus;
 import org.certdir.registry.Outbox;
 import org.certdir.registry.Registry;
 
-/** {@code GET /metrics} in the Prometheus text format: registry size and revision, publication queue, OCSP responder. */
+/**
+ * {@code GET /metrics} in the Prometheus text format: registry size and revision, expiry, publication queue, OCSP
+ * responder.
+ */
 public final class Metrics {
 
     private final Registry registry;
@@ -40,8 +47,34 @@ public final class Metrics {
             long count = registry.search(new CertificateQuery(null, status, null, 1, 0)).total();
             out.append("certdir_certificates{status=\"").append(status.dbName()).append("\"} ").append(count).append('\n');
         }
+        renderExpiry(out, registry.clock().instant());
         ocsp.renderMetrics(out);
         return out.toString();
+    }
+
+    /**
+     * What an alert needs to fire before a CA or many users expire: per CA, the valid certificates expiring within 7 and
+     * 30 days (a CA with none shows 0, so that an alert sees the series), and each CA certificate's notAfter. Two
+     * counts over the {@code not_after} index per scrape.
+     */
+    private void renderExpiry(StringBuilder out, Instant now) {
+        List<CaRecord> cas = registry.cas();
+        out.append("# HELP certdir_certificates_expiring Valid certificates of a CA whose notAfter is within the window from now.\n")
+                .append("# TYPE certdir_certificates_expiring gauge\n");
+        for (int days : new int[] {7, 30}) {
+            String within = days + "d";
+            Map<CaName, Long> counts = registry.expiringCounts(now, now.plus(Duration.ofDays(days)));
+            for (CaRecord ca : cas) {
+                out.append("certdir_certificates_expiring{ca=\"").append(ca.name().value()).append("\",within=\"").append(within).append("\"} ")
+                        .append(counts.getOrDefault(ca.name(), 0L)).append('\n');
+            }
+        }
+        out.append("# HELP certdir_ca_certificate_not_after_seconds When a CA's certificate expires, in Unix seconds.\n")
+                .append("# TYPE certdir_ca_certificate_not_after_seconds gauge\n");
+        for (CaRecord ca : cas) {
+            out.append("certdir_ca_certificate_not_after_seconds{ca=\"").append(ca.name().value()).append("\"} ")
+                    .append(ca.certificate().notAfter().getEpochSecond()).append('\n');
+        }
     }
 
     private static void gauge(StringBuilder out, String name, String help, long value) {
