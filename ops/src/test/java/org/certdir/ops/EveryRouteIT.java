@@ -89,6 +89,7 @@ class EveryRouteIT {
         SAMPLES.put("GET /admin/health", List.of("/admin/health"));
         SAMPLES.put("GET /admin/cas", List.of("/admin/cas"));
         SAMPLES.put("GET /admin/certificates", List.of("/admin/certificates?limit=2"));
+        SAMPLES.put("GET /admin/certificates/expiring", List.of("/admin/certificates/expiring?within=30d&limit=2"));
         SAMPLES.put("GET /admin/certificates/:ca/:serial", List.of("/admin/certificates/" + CA + "/" + aliceSerial));
         SAMPLES.put("GET /admin/audit", List.of("/admin/audit?limit=5"));
         SAMPLES.put("GET /admin/changes", List.of("/admin/changes?since=0&limit=5"));
