@@ -120,10 +120,13 @@ class DirectoryRebuildIT {
             assertEquals(List.of(), unclearWhileKnown, "refused otherwise than unavailable or by the closed port; all refusals: " + refusals);
 
             // While damaged, /health says the directory is failing (the window before the rebuild may be too short to be seen),
-            // then that it is being rebuilt (for seconds); nothing else.
+            // then that it is being rebuilt (for seconds); nothing else. On a loaded machine its probe may also pass its
+            // 3 s deadline while the partition fails or the rebuild starts: that is true of the directory then, so allowed.
             String beingRebuilt = "the directory is being rebuilt from the registry after damage: its LDAP ports are closed until it is done";
+            String notAnswering = "the directory is not answering within 3000 ms";
             assertTrue(watch.seen().contains(beingRebuilt), "/health said " + watch.seen());
-            assertEquals(Set.of(), watch.seen().stream().filter(error -> !error.equals(beingRebuilt) && !error.startsWith("the directory is failing: "))
+            assertEquals(Set.of(), watch.seen().stream().filter(error -> !error.equals(beingRebuilt) && !error.equals(notAnswering)
+                            && !error.startsWith("the directory is failing: "))
                     .collect(java.util.stream.Collectors.toSet()), "/health said " + watch.seen());
 
             // The CRLs reach the rebuilt CA entries from the CRL publisher, just after the people: wait for them.
