@@ -95,4 +95,21 @@ final class TestServices {
         }
         throw new IllegalStateException(what + " did not listen on port " + port);
     }
+
+    /** Deletes {@code root} and everything under it. */
+    static void deleteTree(Path root) throws IOException {
+        java.nio.file.Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes) throws IOException {
+                java.nio.file.Files.delete(file);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
+                java.nio.file.Files.delete(dir);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+    }
 }
