@@ -83,7 +83,7 @@ class CaImportIT {
         Path dir = opensslCa("Old Example CA");
         Path caPem = dir.resolve("ca.pem");
         Path lastCrl = dir.resolve("last.crl.pem");
-        openssl("ca", "-config", dir.resolve("openssl.cnf").toString(), "-gencrl", "-out", lastCrl.toString());
+        Interop.openssl("ca", "-config", dir.resolve("openssl.cnf").toString(), "-gencrl", "-out", lastCrl.toString());
         assertTrue(opensslText("crl", lastCrl).contains("X509v3 CRL Number: \n                " + LAST_CRL_NUMBER), "openssl's CRL is number 261");
 
         EmptyService.Cli imported = SERVICE.certdir("ca", "import", "--key", dir.resolve("ca.key").toString(), "--cert", caPem.toString(),
@@ -191,7 +191,7 @@ class CaImportIT {
         long before = SERVICE.service().registry().certificate(name, Serial.parseHex("1000")).orElseThrow().id();
 
         Path p12 = work.resolve("ca.p12");
-        openssl("pkcs12", "-export", "-inkey", dir.resolve("ca.key").toString(), "-in", caPem.toString(), "-passout", "pass:right horse",
+        Interop.openssl("pkcs12", "-export", "-inkey", dir.resolve("ca.key").toString(), "-in", caPem.toString(), "-passout", "pass:right horse",
                 "-out", p12.toString());
         Path password = Files.writeString(work.resolve("password.txt"), "right horse\n");
         EmptyService.Cli imported = SERVICE.certdir("ca", "import", "--pkcs12", p12.toString(), "--password-file", password.toString(),
@@ -226,16 +226,16 @@ class CaImportIT {
         Path caKey = dir.resolve("ca.key");
         Path newcerts = dir.resolve("newcerts");
         Path lastCrl = dir.resolve("last.crl.pem");
-        openssl("ca", "-config", config.toString(), "-revoke", newcerts.resolve("1000.pem").toString(), "-crl_reason", "superseded");
-        openssl("ca", "-config", config.toString(), "-gencrl", "-out", lastCrl.toString());
+        Interop.openssl("ca", "-config", config.toString(), "-revoke", newcerts.resolve("1000.pem").toString(), "-crl_reason", "superseded");
+        Interop.openssl("ca", "-config", config.toString(), "-gencrl", "-out", lastCrl.toString());
 
         // A certificate that is not a CA's: one the CA issued, with that user's key.
         Path leafKey = work.resolve("leaf.key");
         Path leafCsr = work.resolve("leaf.csr");
-        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", leafKey.toString(), "-subj", "/CN=Leaf",
+        Interop.openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", leafKey.toString(), "-subj", "/CN=Leaf",
                 "-out", leafCsr.toString());
         Path leaf = work.resolve("leaf.pem");
-        openssl("ca", "-batch", "-config", config.toString(), "-in", leafCsr.toString(), "-out", leaf.toString());
+        Interop.openssl("ca", "-batch", "-config", config.toString(), "-in", leafCsr.toString(), "-out", leaf.toString());
         assertRefused("certdir: the certificate CN=Leaf is not a CA certificate: its basicConstraints does not say cA (RFC 5280 §4.2.1.9);"
                 + " give the certificate of the CA whose key this is", "--key", leafKey.toString(), "--cert", leaf.toString(), "--next-crl-number", "1");
 
@@ -246,14 +246,14 @@ class CaImportIT {
         // A CRL of another CA.
         Path other = opensslCa("Other Example CA", 1);
         Path otherCrl = other.resolve("last.crl.pem");
-        openssl("ca", "-config", other.resolve("openssl.cnf").toString(), "-gencrl", "-out", otherCrl.toString());
+        Interop.openssl("ca", "-config", other.resolve("openssl.cnf").toString(), "-gencrl", "-out", otherCrl.toString());
         assertRefused("certdir: the last CRL was issued by CN=Other Example CA,O=Example, not by the CA CN=Refused Example CA,O=Example: give the CA's"
                 + " own last CRL", "--key", caKey.toString(), "--cert", caPem.toString(), "--certs", newcerts.toString(), "--last-crl", otherCrl.toString());
 
         // A CRL in the CA's name whose signature is another key's: a CA of the same name, made with another key.
         Path impostor = opensslCa("Refused Example CA", 1);
         Path forged = impostor.resolve("last.crl.pem");
-        openssl("ca", "-config", impostor.resolve("openssl.cnf").toString(), "-gencrl", "-out", forged.toString());
+        Interop.openssl("ca", "-config", impostor.resolve("openssl.cnf").toString(), "-gencrl", "-out", forged.toString());
         assertRefused("certdir: the signature of the last CRL does not verify with the key of CA CN=Refused Example CA,O=Example: the CRL is damaged,"
                 + " or was signed by another key of the same name", "--key", caKey.toString(), "--cert", caPem.toString(), "--certs", newcerts.toString(),
                 "--last-crl", forged.toString());
@@ -275,7 +275,7 @@ class CaImportIT {
 
         // A wrong PKCS#12 password.
         Path p12 = work.resolve("refused.p12");
-        openssl("pkcs12", "-export", "-inkey", caKey.toString(), "-in", caPem.toString(), "-passout", "pass:right", "-out", p12.toString());
+        Interop.openssl("pkcs12", "-export", "-inkey", caKey.toString(), "-in", caPem.toString(), "-passout", "pass:right", "-out", p12.toString());
         Path wrong = Files.writeString(work.resolve("wrong.txt"), "wrong\n");
         assertRefused("certdir: the PKCS#12 file cannot be opened with the password given: the password is wrong", "--pkcs12", p12.toString(),
                 "--password-file", wrong.toString(), "--next-crl-number", "1");
@@ -287,10 +287,10 @@ class CaImportIT {
         Path root = opensslCa("Sub Root CA", 0);
         Path key = work.resolve("issuing.key");
         Path csr = work.resolve("issuing.csr");
-        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key.toString(), "-subj",
+        Interop.openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key.toString(), "-subj",
                 "/O=Example/CN=Sub Issuing CA", "-out", csr.toString());
         Path issuing = work.resolve("issuing.pem");
-        openssl("ca", "-batch", "-config", root.resolve("openssl.cnf").toString(), "-extensions", "ca_ext", "-in", csr.toString(), "-out",
+        Interop.openssl("ca", "-batch", "-config", root.resolve("openssl.cnf").toString(), "-extensions", "ca_ext", "-in", csr.toString(), "-out",
                 issuing.toString());
         String chain = KeyFiles.pem(List.of(KeyFiles.readPem(issuing).get(0), KeyFiles.readPem(root.resolve("ca.pem")).get(0)));
         AdminHttp admin = new AdminHttp(SERVICE.service());
@@ -411,17 +411,17 @@ class CaImportIT {
                 keyUsage = critical,digitalSignature,keyEncipherment
                 extendedKeyUsage = emailProtection
                 """.formatted(commonName, dir));
-        openssl("req", "-x509", "-config", config.toString(), "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+        Interop.openssl("req", "-x509", "-config", config.toString(), "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
                 dir.resolve("ca.key").toString(), "-out", dir.resolve("ca.pem").toString(), "-days", "3650");
         int byOpenssl = Math.min(3, issued);
         for (int i = 0; i < byOpenssl; i++) {
             Path csr = dir.resolve("user" + i + ".csr");
-            openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", dir.resolve("user" + i + ".key").toString(),
+            Interop.openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", dir.resolve("user" + i + ".key").toString(),
                     "-subj", "/CN=OpenSSL User " + i + "/emailAddress=openssl-user-" + i + "@example.org", "-out", csr.toString());
-            openssl("ca", "-batch", "-config", config.toString(), "-in", csr.toString(), "-out", dir.resolve("user" + i + ".pem").toString());
+            Interop.openssl("ca", "-batch", "-config", config.toString(), "-in", csr.toString(), "-out", dir.resolve("user" + i + ".pem").toString());
         }
         if (issued == ISSUED) {
-            openssl("ca", "-config", config.toString(), "-revoke", dir.resolve("newcerts/1000.pem").toString(), "-crl_compromise", "20260101120000Z");
+            Interop.openssl("ca", "-config", config.toString(), "-revoke", dir.resolve("newcerts/1000.pem").toString(), "-crl_compromise", "20260101120000Z");
         }
         if (issued > byOpenssl) {
             writeLikeOpensslCa(dir, issued - byOpenssl, issued == ISSUED ? REVOKED - 1 : 0);
@@ -519,14 +519,6 @@ class CaImportIT {
         return run.out();
     }
 
-    private static void openssl(String... args) throws Exception {
-        String[] command = new String[args.length + 1];
-        command[0] = "openssl";
-        System.arraycopy(args, 0, command, 1, args.length);
-        Interop.Run run = Interop.run(command);
-        assertEquals(0, run.exitCode(), String.join(" ", command) + ": " + run.out() + run.err());
-    }
-
     /** certdir's CRL over HTTP (its first one is being issued as the import returns), as PEM. */
     private Path fetchCrl(String url) throws Exception {
         Path der = Files.createTempFile(work, "certdir", ".crl");
@@ -538,7 +530,7 @@ class CaImportIT {
         }
         assertEquals(0, curl.exitCode(), url + ": " + curl.err());
         Path pem = Files.createTempFile(work, "certdir", ".crl.pem");
-        openssl("crl", "-inform", "DER", "-in", der.toString(), "-out", pem.toString());
+        Interop.openssl("crl", "-inform", "DER", "-in", der.toString(), "-out", pem.toString());
         return pem;
     }
 }

@@ -83,7 +83,7 @@ class CrlMirrorIT {
         Path config = opensslConfig("Ext Issuing CA");
         Path caKey = work.resolve("ca.key");
         Path caPem = work.resolve("ca.pem");
-        openssl("req", "-x509", "-config", config.toString(), "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+        Interop.openssl("req", "-x509", "-config", config.toString(), "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
                 caKey.toString(), "-out", caPem.toString(), "-days", "3650");
         Path alice = leaf(config, "alice", "0x1001");
         Path bob = leaf(config, "bob", "0x1002");
@@ -106,8 +106,8 @@ class CrlMirrorIT {
         assertEverywhere(first, 1);
 
         // A revocation at the CA reaches the registry, with its date and reason, and every point, after the next fetch.
-        openssl("ca", "-config", config.toString(), "-revoke", bob.toString(), "-crl_reason", "keyCompromise");
-        openssl("ca", "-config", config.toString(), "-revoke", carol.toString(), "-crl_reason", "certificateHold");
+        Interop.openssl("ca", "-config", config.toString(), "-revoke", bob.toString(), "-crl_reason", "keyCompromise");
+        Interop.openssl("ca", "-config", config.toString(), "-revoke", carol.toString(), "-crl_reason", "certificateHold");
         byte[] second = gencrl(config, caKey, caPem, "crl2.der");
         Files.write(SERVED.resolve("ext.crl"), second);
         fetch = SERVICE.certdir("crl", "mirror", "fetch", "--ca", CA);
@@ -147,13 +147,13 @@ class CrlMirrorIT {
         Path otherConfig = opensslConfig("Other CA");
         Path otherKey = work.resolve("other.key");
         Path otherPem = work.resolve("other.pem");
-        openssl("req", "-x509", "-config", otherConfig.toString(), "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+        Interop.openssl("req", "-x509", "-config", otherConfig.toString(), "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
                 otherKey.toString(), "-out", otherPem.toString(), "-days", "3650");
         assertRefused("certdir: CRL refused for CA '" + CA + "': issued by CN=Other CA,O=External, not by the CA's subject CN=Ext Issuing CA,O=External",
                 gencrl(otherConfig, otherKey, otherPem, "other.der"));
         // Same number, other content: openssl's number file set back, another revocation listed.
         Files.writeString(work.resolve("crlnumber"), "04\n");
-        openssl("ca", "-config", config.toString(), "-revoke", alice.toString(), "-crl_reason", "superseded");
+        Interop.openssl("ca", "-config", config.toString(), "-revoke", alice.toString(), "-crl_reason", "superseded");
         assertRefused("certdir: CRL refused for CA '" + CA + "': CRL number 4 is mirrored already with different content: a CA never issues two CRLs"
                 + " under one number", gencrl(config, caKey, caPem, "crl4b.der"));
         byte[] stale = gencrl(config, caKey, caPem, "stale.der", "-crlsec", "1");
@@ -196,7 +196,7 @@ class CrlMirrorIT {
         Path config = opensslConfig("OCSP Ext CA");
         Path caKey = work.resolve("ca.key");
         Path caPem = work.resolve("ca.pem");
-        openssl("req", "-x509", "-config", config.toString(), "-newkey", "rsa:2048", "-nodes", "-keyout", caKey.toString(), "-out", caPem.toString(),
+        Interop.openssl("req", "-x509", "-config", config.toString(), "-newkey", "rsa:2048", "-nodes", "-keyout", caKey.toString(), "-out", caPem.toString(),
                 "-days", "3650");
         Path alice = leaf(config, "alice", "0x2001");
         Path bob = leaf(config, "bob", "0x2002");
@@ -215,10 +215,10 @@ class CrlMirrorIT {
         assertTrue(text.out().contains("OCSP Signing"), text.out());
         assertTrue(text.out().contains("OCSP No Check"), text.out());
         Path signer = work.resolve("signer.pem");
-        openssl("x509", "-req", "-in", csr.toString(), "-CA", caPem.toString(), "-CAkey", caKey.toString(), "-set_serial", "0x2100", "-days", "30",
+        Interop.openssl("x509", "-req", "-in", csr.toString(), "-CA", caPem.toString(), "-CAkey", caKey.toString(), "-set_serial", "0x2100", "-days", "30",
                 "-copy_extensions", "copy", "-out", signer.toString());
         Path noPurpose = work.resolve("no-purpose.pem");
-        openssl("x509", "-req", "-in", csr.toString(), "-CA", caPem.toString(), "-CAkey", caKey.toString(), "-set_serial", "0x2101", "-days", "30",
+        Interop.openssl("x509", "-req", "-in", csr.toString(), "-CA", caPem.toString(), "-CAkey", caKey.toString(), "-set_serial", "0x2101", "-days", "30",
                 "-out", noPurpose.toString());
         EmptyService.Cli refused = SERVICE.certdir("ocsp", "signer", "install", "--ca", ca, "--cert", noPurpose.toString());
         assertEquals("certdir: the certificate CN=OCSP Ext CA OCSP Signer lacks extendedKeyUsage id-kp-OCSPSigning (RFC 6960 §4.2.2.2): have the CA"
@@ -227,7 +227,7 @@ class CrlMirrorIT {
         assertEquals("certdir: the certificate CN=alice,O=External lacks extendedKeyUsage id-kp-OCSPSigning (RFC 6960 §4.2.2.2): have the CA"
                 + " issue it with the OCSP signing purpose, as the request asks\n", refused.err());
         Path otherKey = work.resolve("other-key.pem");
-        openssl("x509", "-req", "-in", work.resolve("alice.csr").toString(), "-CA", caPem.toString(), "-CAkey", caKey.toString(), "-set_serial",
+        Interop.openssl("x509", "-req", "-in", work.resolve("alice.csr").toString(), "-CA", caPem.toString(), "-CAkey", caKey.toString(), "-set_serial",
                 "0x2102", "-days", "30", "-extfile", config.toString(), "-extensions", "ocsp_ext", "-out", otherKey.toString());
         refused = SERVICE.certdir("ocsp", "signer", "install", "--ca", ca, "--cert", otherKey.toString());
         assertEquals("certdir: the certificate CN=alice,O=External does not match the pending OCSP signer key of CA '" + ca + "': it was not issued"
@@ -244,7 +244,7 @@ class CrlMirrorIT {
         // No CRL yet: nothing to answer from.
         assertTrue(ocsp(caPem, signer, alice).contains("Responder Error: trylater (3)"), ocsp(caPem, signer, alice));
 
-        openssl("ca", "-config", config.toString(), "-revoke", bob.toString(), "-crl_reason", "keyCompromise");
+        Interop.openssl("ca", "-config", config.toString(), "-revoke", bob.toString(), "-crl_reason", "keyCompromise");
         Path crl = Files.write(work.resolve("ocsp-ext.crl"), gencrl(config, caKey, caPem, "ocsp1.der"));
         assertEquals(0, SERVICE.certdir("crl", "mirror", "push", "--ca", ca, crl.toString()).code());
         String answer = ocsp(caPem, signer, alice, bob, dave);
@@ -352,9 +352,9 @@ class CrlMirrorIT {
         Path key = work.resolve(name + ".key");
         Path csr = work.resolve(name + ".csr");
         Path pem = work.resolve(name + ".pem");
-        openssl("req", "-new", "-config", config.toString(), "-subj", "/O=External/CN=" + name, "-addext", "subjectAltName=email:" + name + "@example.org",
+        Interop.openssl("req", "-new", "-config", config.toString(), "-subj", "/O=External/CN=" + name, "-addext", "subjectAltName=email:" + name + "@example.org",
                 "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key.toString(), "-out", csr.toString());
-        openssl("x509", "-req", "-in", csr.toString(), "-CA", work.resolve("ca.pem").toString(), "-CAkey", work.resolve("ca.key").toString(),
+        Interop.openssl("x509", "-req", "-in", csr.toString(), "-CA", work.resolve("ca.pem").toString(), "-CAkey", work.resolve("ca.key").toString(),
                 "-set_serial", serial, "-days", "365", "-extfile", config.toString(), "-extensions", "leaf_ext", "-copy_extensions", "copy",
                 "-out", pem.toString());
         return pem;
@@ -365,8 +365,8 @@ class CrlMirrorIT {
         List<String> args = new java.util.ArrayList<>(List.of("ca", "-gencrl", "-config", config.toString(), "-keyfile", key.toString(), "-cert",
                 cert.toString(), "-out", work.resolve(name + ".pem").toString()));
         args.addAll(List.of(extra));
-        openssl(args.toArray(String[]::new));
-        openssl("crl", "-in", work.resolve(name + ".pem").toString(), "-outform", "DER", "-out", out.toString());
+        Interop.openssl(args.toArray(String[]::new));
+        Interop.openssl("crl", "-in", work.resolve(name + ".pem").toString(), "-outform", "DER", "-out", out.toString());
         return Files.readAllBytes(out);
     }
 
@@ -428,13 +428,5 @@ class CrlMirrorIT {
                 """.formatted(cn, main ? work.resolve("index.txt") : work.resolve(slug + "-index.txt"),
                 main ? work.resolve("crlnumber") : work.resolve(slug + "-crlnumber"), work.resolve(main ? "ca.key" : "other.key"),
                 work.resolve(main ? "ca.pem" : "other.pem")));
-    }
-
-    private static void openssl(String... args) throws Exception {
-        String[] command = new String[args.length + 1];
-        command[0] = "openssl";
-        System.arraycopy(args, 0, command, 1, args.length);
-        Interop.Run run = Interop.run(command);
-        assertEquals(0, run.exitCode(), String.join(" ", command) + ": " + run.out() + run.err());
     }
 }

@@ -57,6 +57,17 @@ final class Interop {
         }
     }
 
+    /** Runs {@code openssl ARGS} and fails the test, with the command and its output, unless it exits 0. */
+    static void openssl(String... args) throws IOException, InterruptedException {
+        String[] command = new String[args.length + 1];
+        command[0] = "openssl";
+        System.arraycopy(args, 0, command, 1, args.length);
+        Run run = run(command);
+        if (run.exitCode() != 0) {
+            fail(String.join(" ", command) + ": exit " + run.exitCode() + ": " + run.out() + run.err());
+        }
+    }
+
     static Run run(String... command) throws IOException, InterruptedException {
         return run(Map.of(), command);
     }

@@ -38,7 +38,7 @@ class OfflineRootIT {
         Path config = opensslConfig();
         Path rootKey = work.resolve("root.key");
         Path rootPem = work.resolve("root.pem");
-        openssl("req", "-x509", "-config", config.toString(), "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+        Interop.openssl("req", "-x509", "-config", config.toString(), "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
                 rootKey.toString(), "-out", rootPem.toString(), "-days", "3650");
 
         // certdir makes the key and the CSR; the CA is pending: listed, issuing nothing, no CRL.
@@ -68,7 +68,7 @@ class OfflineRootIT {
 
         // What the install must refuse, each leaving the CA pending.
         Path otherCsr = work.resolve("other.csr");
-        openssl("req", "-new", "-config", config.toString(), "-subj", "/O=Example/CN=Offline Issuing CA", "-newkey", "ec", "-pkeyopt",
+        Interop.openssl("req", "-new", "-config", config.toString(), "-subj", "/O=Example/CN=Offline Issuing CA", "-newkey", "ec", "-pkeyopt",
                 "ec_paramgen_curve:P-256", "-nodes", "-keyout", work.resolve("other.key").toString(), "-out", otherCsr.toString());
         Path otherKey = sign(otherCsr, config, "issuing_ext", "other.pem");
         assertInstallRefused("certdir: the certificate does not match the key of any pending CA (offline-issuing-ca): it was not issued for a CSR"
@@ -82,7 +82,7 @@ class OfflineRootIT {
                 + " certificates (keyCertSign) and CRLs (cRLSign), RFC 5280 §4.2.1.3; have the root issue it with keyUsage=critical,keyCertSign,cRLSign",
                 "--cert", sign(csr, config, "no_usage_ext", "no-usage.pem").toString(), "--chain", rootPem.toString());
         Path issued = work.resolve("issued.pem");
-        openssl("x509", "-req", "-in", csr.toString(), "-CA", rootPem.toString(), "-CAkey", rootKey.toString(), "-set_serial", "0x1001", "-days", "1825",
+        Interop.openssl("x509", "-req", "-in", csr.toString(), "-CA", rootPem.toString(), "-CAkey", rootKey.toString(), "-set_serial", "0x1001", "-days", "1825",
                 "-copy_extensions", "copy", "-out", issued.toString());
         assertInstallRefused("certdir: the issuer of CN=Offline Issuing CA,O=Example (CN=Offline Root CA,O=Example) is neither in the chain given nor a CA"
                 + " certdir holds: give its certificate, up to the root, with --chain", "--cert", issued.toString());
@@ -110,7 +110,7 @@ class OfflineRootIT {
 
         // The root's CRL from openssl ca, the issuing CA's from where erin's certificate points.
         Path rootCrl = work.resolve("root.crl.pem");
-        openssl("ca", "-gencrl", "-config", config.toString(), "-keyfile", rootKey.toString(), "-cert", rootPem.toString(), "-out", rootCrl.toString());
+        Interop.openssl("ca", "-gencrl", "-config", config.toString(), "-keyfile", rootKey.toString(), "-cert", rootPem.toString(), "-out", rootCrl.toString());
         Path issuingCrl = fetchCrl(CertificateUrls.crl(chain.get(0)).get(0));
         Interop.Run verify = Interop.run("openssl", "verify", "-crl_check_all", "-CAfile", rootPem.toString(), "-untrusted", issued.toString(),
                 "-CRLfile", rootCrl.toString(), "-CRLfile", issuingCrl.toString(), erin.toString());
@@ -125,7 +125,7 @@ class OfflineRootIT {
         Path second = work.resolve("second.csr");
         assertEquals(0, SERVICE.certdir("ca", "create", "--subject", "CN=Offline Second CA,O=Example", "--csr", second.toString()).code());
         Path secondIssued = work.resolve("second.pem");
-        openssl("x509", "-req", "-in", second.toString(), "-CA", rootPem.toString(), "-CAkey", rootKey.toString(), "-set_serial", "0x1002", "-days",
+        Interop.openssl("x509", "-req", "-in", second.toString(), "-CA", rootPem.toString(), "-CAkey", rootKey.toString(), "-set_serial", "0x1002", "-days",
                 "1825", "-extfile", config.toString(), "-extensions", "issuing_ext", "-out", secondIssued.toString());
         EmptyService.Cli installSecond = SERVICE.certdir("ca", "install", "--cert", secondIssued.toString());
         assertEquals(0, installSecond.code(), installSecond.err());
@@ -153,7 +153,7 @@ class OfflineRootIT {
     /** A certificate for {@code csr} from the offline root, with the extensions of section {@code extensions}. */
     private Path sign(Path csr, Path config, String extensions, String name) throws Exception {
         Path out = work.resolve(name);
-        openssl("x509", "-req", "-in", csr.toString(), "-CA", work.resolve("root.pem").toString(), "-CAkey", work.resolve("root.key").toString(),
+        Interop.openssl("x509", "-req", "-in", csr.toString(), "-CA", work.resolve("root.pem").toString(), "-CAkey", work.resolve("root.key").toString(),
                 "-CAcreateserial", "-CAserial", work.resolve("root.srl").toString(), "-days", "365", "-extfile", config.toString(), "-extensions", extensions,
                 "-out", out.toString());
         return out;
@@ -194,14 +194,6 @@ class OfflineRootIT {
                 """.formatted(work.resolve("index.txt"), work.resolve("crlnumber")));
     }
 
-    private static void openssl(String... args) throws Exception {
-        String[] command = new String[args.length + 1];
-        command[0] = "openssl";
-        System.arraycopy(args, 0, command, 1, args.length);
-        Interop.Run run = Interop.run(command);
-        assertEquals(0, run.exitCode(), String.join(" ", command) + ": " + run.out() + run.err());
-    }
-
     private Path fetchCrl(String url) throws Exception {
         Path der = work.resolve("issuing.crl");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -212,7 +204,7 @@ class OfflineRootIT {
         }
         assertEquals(0, curl.exitCode(), url + ": " + curl.err());
         Path pem = work.resolve("issuing.crl.pem");
-        openssl("crl", "-inform", "DER", "-in", der.toString(), "-out", pem.toString());
+        Interop.openssl("crl", "-inform", "DER", "-in", der.toString(), "-out", pem.toString());
         return pem;
     }
 }
