@@ -18,13 +18,16 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code certdir cert renew}: a certificate renewed through the admin API, the result written to a file. */
 @Command(name = "renew", mixinStandardHelpOptions = true,
-        description = {"Renew a certificate: a new one from its CA's current certificate, with the old one's subject, mail addresses,",
-                "key usage and extended key usage, a new serial, and the old one's length of validity (at most 1095 days) unless",
-                "--validity-days is given. For the same key by default: the new certificate is written to --out (PEM). With",
-                "--new-key, the service generates a key of the old one's kind (or --key-algorithm) and writes it with the new",
-                "certificate into a PKCS#12 (mode 0600). The old certificate stays valid until it expires, unless --revoke-old",
-                "revokes it (superseded) in the same registry transaction. An expired certificate may be renewed; revoked and held",
-                "ones are not (issue a new one), nor CA certificates, OCSP signers, or certificates of CAs certdir has no key for."})
+        description = {"Renew a certificate: a new one from its CA's current certificate, with the old",
+                "one's subject, mail addresses, key usage and extended key usage, a new serial,",
+                "and the old one's length of validity (at most 1095 days, or --validity-days).",
+                "Same key by default: the new certificate is written to --out (PEM). --new-key:",
+                "a key of the old one's kind (or --key-algorithm) with the new certificate in a",
+                "PKCS#12 (mode 0600). The old certificate stays valid until it expires, unless",
+                "--revoke-old revokes it (superseded) in the same registry transaction.",
+                "An expired certificate may be renewed. Refused: revoked and held certificates",
+                "(issue a new one), CA certificates, OCSP signers, and the certificates of CAs",
+                "certdir has no key for."})
 final class CertRenewCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -45,8 +48,8 @@ final class CertRenewCommand implements Callable<Integer> {
     @Option(names = "--validity-days", paramLabel = "DAYS", description = "Validity in days (1-1095). Default: the old certificate's, at most 1095.")
     Integer validityDays;
 
-    @Option(names = "--out", paramLabel = "FILE", description = {"Where to write the new certificate (PEM), or with --new-key the PKCS#12 (mode 0600).",
-            "Default: <serial>-renewed.pem or <serial>-renewed.p12, after the old serial."})
+    @Option(names = "--out", paramLabel = "FILE", description = "Where to write the new certificate (PEM), or with --new-key the PKCS#12 "
+            + "(mode 0600). Default: <old serial>-renewed.pem or .p12.")
     Path out;
 
     @Option(names = "--password-file", paramLabel = "FILE", description = "With --new-key: file holding the PKCS#12 password. Default: one is generated and printed.")
