@@ -118,11 +118,11 @@ public final class Service implements AutoCloseable {
         String ldapPassword = DataDirectory.secret(data.ldapAdminPassword());
 
         ServiceConfig.Ldap ldap = config.ldap();
-        PublicationUrls urls = new PublicationUrls(config.http().baseUrl(), ldap.host(), ldap.port(), ldap.dit());
+        PublicationUrls urls = new PublicationUrls(config.http().baseUrl(), ldap.publicHost(), ldap.publicPort(), ldap.dit());
         CertificateIssuer issuer = new CertificateIssuer(urls, clock);
         if (demo) {
-            DemoPki.Endpoints endpoints = new DemoPki.Endpoints("ldap://" + ldap.host() + ":" + ldap.port(),
-                    ldap.ldapsPort() > 0 ? "ldaps://" + ldap.host() + ":" + ldap.ldapsPort() : null, config.http().baseUrl(), ldap.dit().suffix().toString());
+            DemoPki.Endpoints endpoints = new DemoPki.Endpoints("ldap://" + ldap.publicHost() + ":" + ldap.publicPort(),
+                    ldap.ldapsPort() > 0 ? "ldaps://" + ldap.publicHost() + ":" + ldap.ldapsPort() : null, config.http().baseUrl(), ldap.dit().suffix().toString());
             demoCreated = new DemoPki(data, registry, issuer, config.demo().keyAlgorithm(), config.demo().organisation(), endpoints, clock)
                     .createIfMissing();
         }

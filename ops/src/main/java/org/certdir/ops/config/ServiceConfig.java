@@ -56,13 +56,30 @@ public record ServiceConfig(
         return new ServiceConfig(data, ldap, http, admin, crl, demo, ocsp, trust, health, mirror);
     }
 
+    /** {@code publicUrl}: the ldap:// URL clients reach the directory at (certdir.ldap.public-url), null for the listener's. */
     public record Ldap(String host, int port, int ldapsPort, Dit dit, int sizeLimit, Duration timeLimit,
-                       int maxPduSize, int requestThreads, int entryCache, ClientLimits clientLimits) {
+                       int maxPduSize, int requestThreads, int entryCache, ClientLimits clientLimits, URI publicUrl) {
 
         /** With the default {@link ClientLimits}. */
         public Ldap(String host, int port, int ldapsPort, Dit dit, int sizeLimit, Duration timeLimit, int maxPduSize, int requestThreads,
                     int entryCache) {
             this(host, port, ldapsPort, dit, sizeLimit, timeLimit, maxPduSize, requestThreads, entryCache, ClientLimits.DEFAULTS);
+        }
+
+        /** Clients reach the directory where it listens. */
+        public Ldap(String host, int port, int ldapsPort, Dit dit, int sizeLimit, Duration timeLimit, int maxPduSize, int requestThreads,
+                    int entryCache, ClientLimits clientLimits) {
+            this(host, port, ldapsPort, dit, sizeLimit, timeLimit, maxPduSize, requestThreads, entryCache, clientLimits, null);
+        }
+
+        /** The host written into the LDAP URLs of issued certificates. */
+        public String publicHost() {
+            return publicUrl == null ? host : publicUrl.getHost();
+        }
+
+        /** The port written into those URLs: public-url's (389 when it names none), else the listener's. */
+        public int publicPort() {
+            return publicUrl == null ? port : publicUrl.getPort() < 0 ? 389 : publicUrl.getPort();
         }
     }
 
@@ -161,7 +178,8 @@ public record ServiceConfig(
                         read.positive("ldap.max-pdu-size", c -> Math.toIntExact(c.getBytes("ldap.max-pdu-size"))),
                         read.positive("ldap.request-threads", c -> c.getInt("ldap.request-threads")),
                         read.positive("ldap.entry-cache", c -> c.getInt("ldap.entry-cache")),
-                        clientLimits(read)),
+                        clientLimits(read),
+                        read.value("ldap.public-url", c -> ldapPublicUrl(c.getString("ldap.public-url"), c.getString("ldap.host")))),
                 new Http(
                         read.value("http.host", c -> c.getString("http.host")),
                         read.port("http.port", false),
@@ -423,6 +441,29 @@ public record ServiceConfig(
             throw new IllegalArgumentException("must be longer than 0, was " + duration);
         }
         return duration;
+    }
+
+    /** certdir.ldap.public-url: null when empty (the listener's address is reachable as it is), else a bare ldap:// URL. */
+    private static URI ldapPublicUrl(String text, String host) {
+        if (text.isBlank()) {
+            if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.isBlank()) {
+                throw new IllegalArgumentException("empty while certdir.ldap.host '" + host + "' listens on every address: the LDAP URL"
+                        + " written into certificates needs the name clients reach; set it, e.g. \"ldap://pki.example.com:10389\"");
+            }
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a URL");
+        }
+        if (!"ldap".equals(uri.getScheme()) || uri.getHost() == null || (uri.getRawPath() != null && !uri.getRawPath().isEmpty()
+                && !uri.getRawPath().equals("/")) || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("'" + text + "' must be ldap://host or ldap://host:port, nothing after the port (clients"
+                    + " fetch CRLs from it anonymously over plain LDAP)");
+        }
+        return uri;
     }
 
     private static String baseUrl(String text) {
