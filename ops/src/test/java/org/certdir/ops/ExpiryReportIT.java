@@ -177,5 +177,15 @@ class ExpiryReportIT {
             assertEquals(true, lines.contains("certdir_ca_certificate_not_after_seconds{ca=\"" + ca.name().value() + "\"} "
                     + ca.certificate().notAfter().getEpochSecond()), response.body());
         }
+        // Each CA's OCSP signer, as /health shows it: the demo's are delegated signers.
+        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(service.publicUrl() + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        var signers = new io.vertx.core.json.JsonObject(health.body()).getJsonObject("ocsp").getJsonArray("cas");
+        assertEquals(false, signers.isEmpty(), health.body());
+        for (Object each : signers) {
+            var signer = (io.vertx.core.json.JsonObject) each;
+            assertEquals(true, lines.contains("certdir_ocsp_signer_not_after_seconds{ca=\"" + signer.getString("ca") + "\",signer=\""
+                    + signer.getString("signer") + "\"} " + Instant.parse(signer.getString("notAfter")).getEpochSecond()), response.body());
+        }
     }
 }

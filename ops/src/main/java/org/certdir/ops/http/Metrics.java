@@ -48,6 +48,7 @@ public final class Metrics {
             out.append("certdir_certificates{status=\"").append(status.dbName()).append("\"} ").append(count).append('\n');
         }
         renderExpiry(out, registry.clock().instant());
+        renderOcspSigners(out);
         ocsp.renderMetrics(out);
         return out.toString();
     }
@@ -74,6 +75,23 @@ public final class Metrics {
         for (CaRecord ca : cas) {
             out.append("certdir_ca_certificate_not_after_seconds{ca=\"").append(ca.name().value()).append("\"} ")
                     .append(ca.certificate().notAfter().getEpochSecond()).append('\n');
+        }
+    }
+
+    /**
+     * When each CA's OCSP signer expires: certdir renews its own delegated signers ahead of time, but an external CA's
+     * (ocsp signer request/install) only an admin can replace, and after it expires that CA's answers are tryLater.
+     * A CA without a signer has no series; /health names it.
+     */
+    private void renderOcspSigners(StringBuilder out) {
+        out.append("# HELP certdir_ocsp_signer_not_after_seconds When the certificate signing a CA's OCSP answers expires, in Unix seconds.\n")
+                .append("# TYPE certdir_ocsp_signer_not_after_seconds gauge\n");
+        for (CaName ca : ocsp.servedCas()) {
+            org.certdir.ocsp.ResponseSigner signer = ocsp.signer(ca);
+            if (signer != null) {
+                out.append("certdir_ocsp_signer_not_after_seconds{ca=\"").append(ca.value()).append("\",signer=\"")
+                        .append(signer.delegated() ? "delegated" : "ca").append("\"} ").append(signer.notAfter().getEpochSecond()).append('\n');
+            }
         }
     }
 
