@@ -40,6 +40,7 @@ import org.certdir.registry.CaRecord;
 import org.certdir.registry.CertificateDetails;
 import org.certdir.registry.CertificateRecord;
 import org.certdir.registry.CertificateStatus;
+import org.certdir.registry.CrlRecord;
 import org.certdir.registry.Registry;
 import org.certdir.registry.RevocationReason;
 import org.certdir.registry.Serial;
@@ -265,5 +266,21 @@ class CrlMirrorTest {
             MirrorRefused large = assertThrows(MirrorRefused.class, () -> files.fetch(ca.name(), false));
             assertEquals(drop.resolve("big.crl") + " is 2000 bytes, more than certdir.crl.mirror.max-size (1024)", large.getMessage());
         }
+    }
+
+    @Test
+    void restart_theNewestMirroredCrlComesFromTheRegistry_andOcspIsToldItsNextUpdate() throws Exception {
+        mirror.accept(ca.name(), crl(5, null, new Entry(0x10, CRLReason.keyCompromise, null)), "push");
+        mirror.accept(ca.name(), crl(6, 5L), "push");
+        CrlRecord delta = registry.latestCrl(ca.name(), true).orElseThrow();
+        mirror.close();
+        freshUntil.clear();
+        // What a restarted service builds: nothing of the first mirror's memory, the same registry.
+        mirror = new CrlMirror(registry, publisher, new CrlFetcher(Duration.ofSeconds(1), 1024, 0), List.of(), Clock.systemUTC(), freshUntil::put);
+        mirror.start();
+        assertEquals(List.of(new MirrorState(ca.name(), 6L, delta.thisUpdate(), delta.nextUpdate(), "registry", null, null)), mirror.states());
+        assertEquals(delta.nextUpdate(), freshUntil.get(ca.name()));
+        MirrorRefused older = assertThrows(MirrorRefused.class, () -> mirror.accept(ca.name(), crl(4, null), "push"));
+        assertEquals("CRL refused for CA 'outside-ca': CRL number 4 is lower than the newest mirrored, 6", older.getMessage());
     }
 }
