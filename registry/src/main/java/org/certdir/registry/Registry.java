@@ -361,6 +361,18 @@ public final class Registry implements AutoCloseable {
      *                                  a different certificate with the same serial; nothing is recorded then
      */
     public List<Added> addCertificates(List<Issued> certificates, Actor actor) {
+        return addCertificates(certificates, actor, "certificate.add", CertificateDetails::subject);
+    }
+
+    /**
+     * Records a certificate certdir has just issued, as {@link #addCertificates} does, audited as {@code certificate.issue}
+     * with {@code detail} (e.g. the profile it was issued with) in the same transaction.
+     */
+    public CertificateRecord issueCertificate(CaRecord ca, CertificateDetails certificate, String detail, Actor actor) {
+        return addCertificates(List.of(new Issued(ca, certificate)), actor, "certificate.issue", issued -> detail).get(0).record();
+    }
+
+    private List<Added> addCertificates(List<Issued> certificates, Actor actor, String action, java.util.function.Function<CertificateDetails, String> detail) {
         List<StatusChange> changes = new ArrayList<>();
         List<Added> results = database.transaction(() -> {
             List<Added> added = new ArrayList<>();
@@ -407,7 +419,7 @@ public final class Registry implements AutoCloseable {
                 }
                 CertificateRecord record = new CertificateRecord(id, ca.name(), certificate, CertificateStatus.VALID, null, null, null);
                 changes.add(recordChange(record, null));
-                audit(actor, "certificate.add", ca.name() + "/" + certificate.serial(), certificate.subject());
+                audit(actor, action, ca.name() + "/" + certificate.serial(), detail.apply(certificate));
                 added.add(new Added(record, false));
             }
             return added;

@@ -57,12 +57,15 @@ public final class AdminApi {
     private final MirrorAdmin mirror;
     private final OcspSignerAdmin ocspSigners;
     private final ExpiryReport expiry;
+    private final ProfileAdmin profiles;
 
     public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.datadir.DataDirectory data,
                     org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl, CaCreation creation, CaInstallation installation,
                     org.certdir.ops.ca.CaImport caImport, org.certdir.crl.mirror.CrlMirror mirror,
-                    org.certdir.ops.issuance.ExternalOcspSigner externalSigners, Runnable signerInstalled) {
+                    org.certdir.ops.issuance.ExternalOcspSigner externalSigners, Runnable signerInstalled,
+                    org.certdir.ops.profile.CertificateProfiles profiles) {
         this.registry = registry;
+        this.profiles = new ProfileAdmin(registry, data, issuer, profiles);
         this.ocspSigners = new OcspSignerAdmin(externalSigners, signerInstalled);
         this.mirror = new MirrorAdmin(registry, mirror);
         this.cas = new CaAdmin(registry, creation, installation, caImport);
@@ -70,7 +73,7 @@ public final class AdminApi {
         this.publisher = publisher;
         this.importer = new CertificateImport(registry);
         this.expiry = new ExpiryReport(registry);
-        this.issuance = new SmimeIssuance(registry, data, issuer);
+        this.issuance = new SmimeIssuance(registry, data, issuer, profiles);
     }
 
     public void register(Router admin, HealthCheck health) {
@@ -83,6 +86,7 @@ public final class AdminApi {
         cas.register(admin);
         admin.post("/admin/certificates/import").blockingHandler(this::importCertificates);
         admin.post("/admin/certificates/issue").blockingHandler(this::issue);
+        profiles.register(admin);
         admin.post("/admin/certificates/lookup").blockingHandler(this::lookup, false);
         admin.get("/admin/certificates").blockingHandler(this::search, false);
         admin.get("/admin/certificates/expiring").blockingHandler(this::expiring, false);
