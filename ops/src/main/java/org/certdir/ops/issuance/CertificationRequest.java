@@ -98,11 +98,14 @@ public record CertificationRequest(PublicKey publicKey, String commonName, List<
         }
     }
 
+    /** The values of one attribute type in a subject; a malformed value (an empty RDN, a value not a string) is refused. */
     private static List<String> values(X500Name name, ASN1ObjectIdentifier type) {
         List<String> values = new ArrayList<>();
         for (RDN rdn : name.getRDNs(type)) {
-            ASN1Encodable value = rdn.getFirst().getValue();
-            values.add(value instanceof ASN1String string ? string.getString() : value.toString());
+            if (rdn.isMultiValued() || rdn.getFirst() == null || !(rdn.getFirst().getValue() instanceof ASN1String value)) {
+                throw new IllegalArgumentException("the CSR's subject has a " + BCStyle.INSTANCE.oidToDisplayName(type) + " that is not a single string");
+            }
+            values.add(value.getString());
         }
         return values;
     }
@@ -117,8 +120,8 @@ public record CertificationRequest(PublicKey publicKey, String commonName, List<
                         continue;
                     }
                     for (GeneralName name : names.getNames()) {
-                        if (name.getTagNo() == GeneralName.rfc822Name) {
-                            mails.add(((ASN1String) name.getName()).getString());
+                        if (name.getTagNo() == GeneralName.rfc822Name && name.getName() instanceof ASN1String mail) {
+                            mails.add(mail.getString());
                         }
                     }
                 }
