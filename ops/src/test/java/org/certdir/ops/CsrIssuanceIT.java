@@ -72,6 +72,8 @@ class CsrIssuanceIT {
         assertEquals(0, SERVICE.certdir("ca", "create", "--subject", "CN=CSR Root CA,O=Example,C=DE").code());
         EmptyService.Cli issuing = SERVICE.certdir("ca", "create", "--subject", "CN=CSR Issuing CA,O=Example,C=DE", "--parent", ROOT);
         assertEquals(0, issuing.code(), issuing.err());
+        // A CA that expires before a profile's validity would end; a root, so that the issuing CA above stays the only one.
+        assertEquals(0, SERVICE.certdir("ca", "create", "--subject", "CN=CSR Short CA", "--validity-days", "100").code());
     }
 
     @Test
@@ -234,6 +236,13 @@ class CsrIssuanceIT {
         Path large = Files.write(work.resolve("large.csr"), new byte[70_000]);
         assertRefused("the CSR is 70000 bytes: at most 65536 are accepted (a request for one key is a few KB)", large, "--profile", "smime-encryption");
         assertRefused("no CA named 'no-such-ca' is registered ('certdir ca list' shows them)", good, "--profile", "smime-encryption", "--ca", "no-such-ca");
+
+        // RFC 5280 §6.1.3: a certificate outliving its CA fails verification for its last part.
+        EmptyService.Cli pastCa = SERVICE.certdir("cert", "issue", "--csr", good.toString(), "--profile", "partners", "--ca", "csr-short-ca",
+                "--validity-days", "400");
+        assertEquals(1, pastCa.code(), pastCa.out());
+        assertTrue(pastCa.err().matches("certdir: a validity of 400 days would end on \\S+, after CA 'csr-short-ca' expires \\(\\S+\\): at most 99\n"),
+                pastCa.err());
 
         EmptyService.Cli pairOption = SERVICE.certdir("cert", "issue", "--csr", good.toString(), "--profile", "smime-encryption", "--key-algorithm", "ec-p384");
         assertEquals("certdir: --key-algorithm and --password-file are for a new key pair: with --csr the key is the user's own\n", pairOption.err());
