@@ -36,6 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 class CrlMirrorIT {
 
     private static final String CA = "ext-issuing-ca";
+    /** An external CA that writes its CRLs into a directory (as AD CS does into a file share), read every second. */
+    private static final String DROP_CA = "drop-ext-ca";
+    static final Path DROP;
     /** The directory the external CA's web server serves. */
     static final Path SERVED;
     static final HttpServer WEB;
@@ -43,6 +46,7 @@ class CrlMirrorIT {
     static {
         try {
             SERVED = Files.createTempDirectory("certdir-mirror-web");
+            DROP = Files.createTempDirectory("certdir-mirror-drop");
             WEB = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             WEB.createContext("/", exchange -> {
                 Path file = SERVED.resolve(exchange.getRequestURI().getPath().substring(1));
@@ -66,8 +70,8 @@ class CrlMirrorIT {
 
     @RegisterExtension
     static final EmptyService SERVICE = new EmptyService(config -> config.withMirror(new ServiceConfig.Mirror(1024 * 1024, Duration.ofSeconds(10), 3,
-            List.of(new MirrorSource(new CaName(CA), List.of(URI.create("http://127.0.0.1:" + WEB.getAddress().getPort() + "/ext.crl")),
-                    Duration.ofHours(1))))));
+            List.of(new MirrorSource(new CaName(CA), List.of(URI.create("http://127.0.0.1:" + WEB.getAddress().getPort() + "/ext.crl")), null,
+                    Duration.ofHours(1)), new MirrorSource(new CaName(DROP_CA), List.of(), DROP, Duration.ofSeconds(1))))));
 
     @TempDir
     Path work;
@@ -182,6 +186,60 @@ class CrlMirrorIT {
         assertEquals(CA + ": CRL number 6, 2 entries: 1 revoked, 0 held, 0 released, 0 serials not registered\n", fetch.out(), fetch.err());
         assertEverywhere(sixth, 6);
         assertEquals("ok", mirrorState(CA).getString("status"), mirrorHealth().encode());
+    }
+
+    /**
+     * A CA that drops its CRLs into a directory: each new file is taken within the interval without an admin, its
+     * statuses reach the registry and its bytes the points; a half-written file under another name is never read.
+     */
+    @Test
+    void externalCa_crlsDroppedInADirectory_takenAtTheNextInterval() throws Exception {
+        Interop.require("openssl", "openssl");
+        Path config = opensslConfig("Drop Ext CA");
+        Path caKey = work.resolve("ca.key");
+        Path caPem = work.resolve("ca.pem");
+        Interop.openssl("req", "-x509", "-config", config.toString(), "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                caKey.toString(), "-out", caPem.toString(), "-days", "3650");
+        Path dave = leaf(config, "dave", "0x3001");
+        EmptyService.Cli imported = SERVICE.certdir("cert", "import", caPem.toString(), dave.toString());
+        assertEquals(0, imported.code(), imported.out() + imported.err());
+
+        Files.write(DROP.resolve("drop.crl.tmp"), "half a CRL".getBytes());
+        byte[] first = gencrl(config, caKey, caPem, "drop1.der");
+        drop(first);
+        awaitMirrored(DROP_CA, 1);
+        assertEquals(DROP.resolve("drop.crl").toString(), mirrorState(DROP_CA).getString("source"));
+        assertEquals("ok", mirrorState(DROP_CA).getString("status"), mirrorState(DROP_CA).encode());
+
+        Interop.openssl("ca", "-config", config.toString(), "-revoke", dave.toString(), "-crl_reason", "superseded");
+        byte[] second = gencrl(config, caKey, caPem, "drop2.der");
+        drop(second);
+        awaitMirrored(DROP_CA, 2);
+        EmptyService.Cli status = SERVICE.certdir("status", "--ca", DROP_CA, "--serial", "3001");
+        assertEquals(DROP_CA + "/3001  revoked", status.lines().get(0), status.out());
+        HttpResponse<byte[]> http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(SERVICE.service().publicUrl() + "/crl/"
+                + DROP_CA + ".crl")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!java.util.Arrays.equals(second, http.body()) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            http = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(SERVICE.service().publicUrl() + "/crl/" + DROP_CA + ".crl")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        }
+        assertArrayEquals(second, http.body(), "the http point serves the dropped bytes");
+    }
+
+    /** Writes the CRL as a careful CA does: to another name, then renamed over the old one. */
+    private static void drop(byte[] crl) throws Exception {
+        Path partial = Files.write(DROP.resolve("drop.crl.tmp"), crl);
+        Files.move(partial, DROP.resolve("drop.crl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void awaitMirrored(String ca, long number) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Long.valueOf(number).equals(mirrorState(ca).getLong("number")) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertEquals(number, mirrorState(ca).getLong("number"), mirrorState(ca).encode());
     }
 
     /**

@@ -40,6 +40,11 @@ final class DemoService implements BeforeAllCallback, AfterAllCallback {
         return data;
     }
 
+    /** {@code certdir ARGS --url ADMIN --token-file TOKEN}, in this JVM. */
+    EmptyService.Cli certdir(String... args) {
+        return EmptyService.certdir(service, args);
+    }
+
     /** A file of the demo PKI, {@code DATA/demo/<name>}. */
     Path demo(String name) {
         return data.resolve("demo").resolve(name);

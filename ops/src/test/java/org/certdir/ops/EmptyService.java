@@ -63,6 +63,11 @@ final class EmptyService implements BeforeAllCallback, AfterAllCallback {
 
     /** {@code certdir ARGS --url ADMIN --token-file TOKEN}, in this JVM. */
     Cli certdir(String... args) {
+        return certdir(service, args);
+    }
+
+    /** {@code certdir ARGS} against {@code service}'s admin API, in this JVM. */
+    static Cli certdir(Service service, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--url", service.adminUrl(), "--token-file", service.data().adminToken().toString()));
         StringWriter out = new StringWriter();

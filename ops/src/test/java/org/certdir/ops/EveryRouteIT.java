@@ -100,6 +100,7 @@ class EveryRouteIT {
         SAMPLES.put("POST /admin/certificates/issue", List.of("/admin/certificates/issue"));
         SAMPLES.put("POST /admin/certificates/issue-csr", List.of("/admin/certificates/issue-csr"));
         SAMPLES.put("GET /admin/profiles", List.of("/admin/profiles"));
+        SAMPLES.put("POST /admin/certificates/renew", List.of("/admin/certificates/renew"));
         SAMPLES.put("POST /admin/certificates/lookup", List.of("/admin/certificates/lookup"));
         for (String action : List.of("revoke", "hold", "release")) {
             SAMPLES.put("POST /admin/certificates/:ca/:serial/" + action, List.of("/admin/certificates/" + CA + "/" + aliceSerial + "/" + action));

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <pre>mvn -pl ops -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dit.test=LdapBench</pre>
  * or {@code ops/bench/run.sh --only LdapBench}. Figures go to stdout, {@code ops/target/LdapBench.txt} and the
  * summary rows; {@code -Dldap.bench.entries=N} changes the size. With {@code -Dbench.profile=true} the long-lived
- * lookups against certdir are recorded with JFR ({@code settings=profile}) into {@code ops/target/LdapBench.jfr}.
+ * lookups against certdir are recorded with JFR ({@code settings=profile}), the long-lived and the reconnecting ones
+ * apart, into {@code ops/target/LdapBench-long-lived.jfr} and {@code ops/target/LdapBench-reconnect.jfr}.
  */
 class LdapBench {
 
@@ -92,7 +93,7 @@ class LdapBench {
                         + " long-lived connections; peer: slapd (mdb)", ENTRIES), String.format("%,.0f", certdirCold), String.format("%,.0f", slapdCold),
                         BenchReport.ratio(certdirCold, slapdCold));
                 for (boolean reconnect : new boolean[] {false, true}) {
-                    List<Double> certdir = profiled(!reconnect, () -> searchRate(certdirPort, reconnect));
+                    List<Double> certdir = profiled(reconnect ? "reconnect" : "long-lived", () -> searchRate(certdirPort, reconnect));
                     List<Double> openldap = searchRate(slapdPort, reconnect);
                     String what = reconnect ? "new connection per lookup" : "long-lived connections";
                     line(String.format("%-40s certdir %s/s   slapd %s/s   ratio %.2f", what, BenchReport.spread(certdir, "%,.0f"),
@@ -159,17 +160,18 @@ class LdapBench {
         List<Double> run() throws Exception;
     }
 
-    /** Runs the measurement under a JFR recording when {@code -Dbench.profile=true}. */
-    private List<Double> profiled(boolean wanted, Measurement measurement) throws Exception {
-        if (!wanted || !Boolean.getBoolean("bench.profile")) {
+    /** Runs the measurement under a JFR recording, into {@code target/LdapBench-<name>.jfr}, when {@code -Dbench.profile=true}. */
+    private List<Double> profiled(String name, Measurement measurement) throws Exception {
+        if (!Boolean.getBoolean("bench.profile")) {
             return measurement.run();
         }
         try (jdk.jfr.Recording recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
             recording.start();
             List<Double> result = measurement.run();
             recording.stop();
-            recording.dump(Path.of("target", "LdapBench.jfr"));
-            line("JFR recording of the long-lived lookups against certdir: ops/target/LdapBench.jfr");
+            Path file = Path.of("target", "LdapBench-" + name + ".jfr");
+            recording.dump(file);
+            line("JFR recording of the " + name + " lookups against certdir: ops/" + file);
             return result;
         }
     }

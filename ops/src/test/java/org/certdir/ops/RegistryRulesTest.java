@@ -279,4 +279,82 @@ class RegistryRulesTest {
         assertEquals(List.of(ca.name()), registry.cas().stream().map(CaRecord::name).toList());
         assertEquals(certificate, registry.certificate(ca.name(), certificate.serial()).orElseThrow().details());
     }
+
+    // ---- renewal: the successor recorded, and the old one revoked with it, in one transaction
+
+    private CertificateDetails successor(SigningCa by, CertificateRecord old, java.security.PublicKey key) {
+        try {
+            return CertificateDetails.parse(issuer.renewal(by, old.details().certificate(), key, Duration.ofDays(365)).getEncoded());
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void renew_withRevokeOld_recordsTheSuccessor_revokesTheOldAsSuperseded_andAuditsBothSerials() throws Exception {
+        CertificateRecord old = registry.addCertificate(caRecord, smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256), ADMIN);
+        Registry.Renewal renewal = registry.renew(ca.name(), old.details().serial(),
+                current -> successor(ca, current, current.details().certificate().getPublicKey()), true, ADMIN);
+        assertEquals(CertificateStatus.VALID, renewal.renewed().status());
+        assertEquals(CertificateStatus.REVOKED, renewal.old().status());
+        assertEquals(RevocationReason.SUPERSEDED, renewal.old().reason());
+        assertEquals(renewal.old(), registry.certificate(ca.name(), old.details().serial()).orElseThrow());
+        assertEquals(renewal.renewed(), registry.certificate(ca.name(), renewal.renewed().details().serial()).orElseThrow());
+        String renewed = renewal.renewed().details().serial().hex();
+        List<AuditRecord> audit = registry.auditTrail(3);
+        assertEquals(List.of("certificate.renew", "certificate.add", "certificate.revoke"), audit.stream().map(AuditRecord::action).toList());
+        assertEquals("rules-ca/" + old.details().serial(), audit.get(0).target());
+        assertEquals("renewed as rules-ca/" + renewed + " (same key), the old one revoked (superseded)", audit.get(0).detail());
+        assertEquals("reason=superseded by " + renewed, audit.get(2).detail());
+    }
+
+    @Test
+    void renew_withoutRevokeOld_leavesTheOldValid() throws Exception {
+        CertificateRecord old = registry.addCertificate(caRecord, smime(SmimePurpose.SIGNING, KeyAlgorithm.EC_P256), ADMIN);
+        Registry.Renewal renewal = registry.renew(ca.name(), old.details().serial(),
+                current -> successor(ca, current, KeyAlgorithm.EC_P256.generate().getPublic()), false, ADMIN);
+        assertEquals(old, renewal.old());
+        assertEquals(List.of(CertificateStatus.VALID, CertificateStatus.VALID),
+                registry.certificatesForMail("erin@example.com").stream().map(CertificateRecord::status).toList());
+        assertEquals("renewed as rules-ca/" + renewal.renewed().details().serial() + " (new key), the old one valid until " + old.details().notAfter(),
+                registry.auditTrail(1).get(0).detail());
+    }
+
+    @Test
+    void renew_whoseSuccessorCannotBeRecorded_leavesTheOldValid_andRecordsNothing() throws Exception {
+        CertificateRecord old = registry.addCertificate(caRecord, smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256), ADMIN);
+        Issued other = issuer.rootCa("Other CA", "test", KeyAlgorithm.EC_P256, Duration.ofDays(30));
+        SigningCa otherCa = new SigningCa(new CaName("other-ca"), other.certificate(), other.keyPair().getPrivate());
+        long audited = registry.auditTrail(1).get(0).id();
+        long revision = registry.revision();
+        // The old certificate is revoked first in the transaction, then recording the successor fails: the revocation goes too.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> registry.renew(ca.name(), old.details().serial(),
+                current -> successor(otherCa, current, current.details().certificate().getPublicKey()), true, ADMIN));
+        assertTrue(e.getMessage().endsWith(" was not issued by CA 'rules-ca' (CN=Rules CA,O=test)"), e.getMessage());
+        assertEquals(old, registry.certificate(ca.name(), old.details().serial()).orElseThrow());
+        assertEquals(audited, registry.auditTrail(1).get(0).id());
+        assertEquals(revision, registry.revision());
+        assertEquals(1, registry.certificatesForMail("erin@example.com").size());
+    }
+
+    @Test
+    void renew_ofARevokedOrHeldCertificate_isRefused_beforeAnythingIsSigned() throws Exception {
+        CertificateRecord revoked = registry.addCertificate(caRecord, smime(SmimePurpose.ENCRYPTION, KeyAlgorithm.EC_P256), ADMIN);
+        registry.revoke(ca.name(), revoked.details().serial(), RevocationReason.KEY_COMPROMISE, null, ADMIN);
+        CertificateRecord held = registry.addCertificate(caRecord, smime(SmimePurpose.SIGNING, KeyAlgorithm.EC_P256), ADMIN);
+        registry.revoke(ca.name(), held.details().serial(), RevocationReason.CERTIFICATE_HOLD, null, ADMIN);
+        java.util.concurrent.atomic.AtomicBoolean signed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.Function<CertificateRecord, CertificateDetails> issue = current -> {
+            signed.set(true);
+            return successor(ca, current, current.details().certificate().getPublicKey());
+        };
+        StatusConflictException e = assertThrows(StatusConflictException.class, () -> registry.renew(ca.name(), revoked.details().serial(), issue, false, ADMIN));
+        assertEquals("certificate " + revoked.details().serial() + " of CA 'rules-ca' is revoked (keyCompromise): "
+                + "revoked certificates are not renewed: issue a new one", e.getMessage());
+        StatusConflictException onHold = assertThrows(StatusConflictException.class, () -> registry.renew(ca.name(), held.details().serial(), issue, true, ADMIN));
+        assertEquals("certificate " + held.details().serial() + " of CA 'rules-ca' is on hold: held certificates are not renewed: "
+                + "release it first, or revoke it and issue a new one", onHold.getMessage());
+        assertFalse(signed.get());
+        assertEquals(2, registry.certificatesForMail("erin@example.com").size());
+    }
 }

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -361,71 +362,81 @@ public final class Registry implements AutoCloseable {
      *                                  a different certificate with the same serial; nothing is recorded then
      */
     public List<Added> addCertificates(List<Issued> certificates, Actor actor) {
-        return addCertificates(certificates, actor, "certificate.add", CertificateDetails::subject);
-    }
-
-    /**
-     * Records a certificate certdir has just issued, as {@link #addCertificates} does, audited as {@code certificate.issue}
-     * with {@code detail} (e.g. the profile it was issued with) in the same transaction.
-     */
-    public CertificateRecord issueCertificate(CaRecord ca, CertificateDetails certificate, String detail, Actor actor) {
-        return addCertificates(List.of(new Issued(ca, certificate)), actor, "certificate.issue", issued -> detail).get(0).record();
-    }
-
-    private List<Added> addCertificates(List<Issued> certificates, Actor actor, String action, java.util.function.Function<CertificateDetails, String> detail) {
         List<StatusChange> changes = new ArrayList<>();
         List<Added> results = database.transaction(() -> {
             List<Added> added = new ArrayList<>();
             for (Issued issued : certificates) {
-                CaRecord ca = issued.ca();
-                CertificateDetails certificate = issued.certificate();
-                Optional<CertificateRecord> known = firstCertificate(" WHERE c.sha256 = ?", statement -> statement.setString(1, certificate.sha256()));
-                if (known.isPresent()) {
-                    added.add(new Added(known.get(), true));
-                    continue;
-                }
-                if (!certificate.issuer().equals(ca.certificate().subject())) {
-                    throw new IllegalArgumentException(certificate + " was not issued by CA '" + ca.name() + "' (" + ca.certificate().subject() + ")");
-                }
-                if (firstCertificate(" WHERE ca.id = ? AND c.serial = ?", statement -> {
-                    statement.setLong(1, ca.id());
-                    statement.setString(2, certificate.serial().hex());
-                }).isPresent()) {
-                    throw new IllegalArgumentException("CA '" + ca.name() + "' already has a different certificate with serial " + certificate.serial());
-                }
-                long id = database.insert("INSERT INTO certificate (ca_id, serial, subject, issuer, not_before, not_after, usage, status, sha256, der, created_at)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", statement -> {
-                            statement.setLong(1, ca.id());
-                            statement.setString(2, certificate.serial().hex());
-                            statement.setString(3, certificate.subject());
-                            statement.setString(4, certificate.issuer());
-                            statement.setLong(5, certificate.notBefore().toEpochMilli());
-                            statement.setLong(6, certificate.notAfter().toEpochMilli());
-                            statement.setString(7, certificate.usage().name().toLowerCase(Locale.ROOT));
-                            statement.setString(8, CertificateStatus.VALID.dbName());
-                            statement.setString(9, certificate.sha256());
-                            statement.setBytes(10, certificate.der());
-                            statement.setLong(11, now());
-                        });
-                insertSearchKeys(id, certificate);
-                for (String mail : certificate.mailAddresses()) {
-                    database.update("INSERT INTO certificate_mail (certificate_id, mail) VALUES (?, ?)", statement -> {
-                        statement.setLong(1, id);
-                        statement.setString(2, mail);
-                    });
-                    if (certificate.usage().encrypts()) {
-                        outbox.enqueue(Outbox.DIRECTORY_PERSON, mail);
-                    }
-                }
-                CertificateRecord record = new CertificateRecord(id, ca.name(), certificate, CertificateStatus.VALID, null, null, null);
-                changes.add(recordChange(record, null));
-                audit(actor, action, ca.name() + "/" + certificate.serial(), detail.apply(certificate));
-                added.add(new Added(record, false));
+                added.add(insert(issued.ca(), issued.certificate(), actor, changes));
             }
             return added;
         }, () -> undelivered.addAll(changes));
         deliver();
         return results;
+    }
+
+    /**
+     * Records a certificate certdir has just issued, as {@link #addCertificates} does, with an audit record
+     * {@code certificate.issue} carrying {@code detail} (e.g. the profile it was issued with), in one transaction.
+     *
+     * @throws IllegalArgumentException as {@link #addCertificates}, and if the certificate is recorded already
+     */
+    public CertificateRecord issueCertificate(CaRecord ca, CertificateDetails certificate, String detail, Actor actor) {
+        List<StatusChange> changes = new ArrayList<>();
+        CertificateRecord result = database.transaction(() -> {
+            Added added = insert(ca, certificate, actor, changes);
+            if (added.known()) {
+                throw new IllegalArgumentException(certificate + " is recorded already: an issuance is a new certificate");
+            }
+            audit(actor, "certificate.issue", ca.name() + "/" + certificate.serial(), detail);
+            return added.record();
+        }, () -> undelivered.addAll(changes));
+        deliver();
+        return result;
+    }
+
+    /** Records one certificate inside a transaction; see {@link #addCertificates}. */
+    private Added insert(CaRecord ca, CertificateDetails certificate, Actor actor, List<StatusChange> changes) throws SQLException {
+        Optional<CertificateRecord> known = firstCertificate(" WHERE c.sha256 = ?", statement -> statement.setString(1, certificate.sha256()));
+        if (known.isPresent()) {
+            return new Added(known.get(), true);
+        }
+        if (!certificate.issuer().equals(ca.certificate().subject())) {
+            throw new IllegalArgumentException(certificate + " was not issued by CA '" + ca.name() + "' (" + ca.certificate().subject() + ")");
+        }
+        if (firstCertificate(" WHERE ca.id = ? AND c.serial = ?", statement -> {
+            statement.setLong(1, ca.id());
+            statement.setString(2, certificate.serial().hex());
+        }).isPresent()) {
+            throw new IllegalArgumentException("CA '" + ca.name() + "' already has a different certificate with serial " + certificate.serial());
+        }
+        long id = database.insert("INSERT INTO certificate (ca_id, serial, subject, issuer, not_before, not_after, usage, status, sha256, der, created_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", statement -> {
+                    statement.setLong(1, ca.id());
+                    statement.setString(2, certificate.serial().hex());
+                    statement.setString(3, certificate.subject());
+                    statement.setString(4, certificate.issuer());
+                    statement.setLong(5, certificate.notBefore().toEpochMilli());
+                    statement.setLong(6, certificate.notAfter().toEpochMilli());
+                    statement.setString(7, certificate.usage().name().toLowerCase(Locale.ROOT));
+                    statement.setString(8, CertificateStatus.VALID.dbName());
+                    statement.setString(9, certificate.sha256());
+                    statement.setBytes(10, certificate.der());
+                    statement.setLong(11, now());
+                });
+        insertSearchKeys(id, certificate);
+        for (String mail : certificate.mailAddresses()) {
+            database.update("INSERT INTO certificate_mail (certificate_id, mail) VALUES (?, ?)", statement -> {
+                statement.setLong(1, id);
+                statement.setString(2, mail);
+            });
+            if (certificate.usage().encrypts()) {
+                outbox.enqueue(Outbox.DIRECTORY_PERSON, mail);
+            }
+        }
+        CertificateRecord record = new CertificateRecord(id, ca.name(), certificate, CertificateStatus.VALID, null, null, null);
+        changes.add(recordChange(record, null));
+        audit(actor, "certificate.add", ca.name() + "/" + certificate.serial(), certificate.subject());
+        return new Added(record, false);
     }
 
     /**
@@ -535,6 +546,52 @@ public final class Registry implements AutoCloseable {
                         + (invalidityDate == null ? "" : " invalidityDate=" + invalidityDate)) + " mirrored from " + source)));
     }
 
+    /** A renewal as recorded: the certificate renewed, as it now stands, and the one that succeeds it. */
+    public record Renewal(CertificateRecord old, CertificateRecord renewed) {
+    }
+
+    /**
+     * Renews a certificate in one transaction: {@code issue} makes the successor from the old certificate as it stands under
+     * the registry's lock, so that nothing is signed for a certificate revoked meanwhile (keep it to a signature: generate
+     * keys before); then, with {@code revokeOld}, the old one is revoked as superseded, and the successor is recorded, with
+     * an audit record {@code certificate.renew} naming both serials. All of it commits or none: a crash never leaves the
+     * old certificate revoked without its successor recorded. An expired certificate may be renewed.
+     *
+     * @throws NotRegisteredException   if the CA or the serial is unknown
+     * @throws StatusConflictException  if the certificate is revoked or on hold
+     * @throws IllegalArgumentException if the successor was not issued by the CA or is not new; nothing is recorded then
+     */
+    public Renewal renew(CaName ca, Serial serial, Function<CertificateRecord, CertificateDetails> issue, boolean revokeOld, Actor actor) {
+        List<StatusChange> changes = new ArrayList<>();
+        Renewal result = database.transaction(() -> {
+            CertificateRecord old = current(ca, serial);
+            switch (old.status()) {
+                case REVOKED -> throw new StatusConflictException(describe(old) + " is revoked (" + old.reason().rfcName()
+                        + "): revoked certificates are not renewed: issue a new one");
+                case ON_HOLD -> throw new StatusConflictException(describe(old)
+                        + " is on hold: held certificates are not renewed: release it first, or revoke it and issue a new one");
+                case VALID -> { }
+            }
+            CertificateDetails successor = issue.apply(old);
+            CertificateRecord replaced = old;
+            if (revokeOld) {
+                // RFC 5280 §5.3.1: superseded, as the key was not compromised.
+                replaced = apply(old, new Transition(CertificateStatus.REVOKED, Instant.ofEpochMilli(now()), RevocationReason.SUPERSEDED, null,
+                        "certificate.revoke", "reason=superseded by " + successor.serial()), actor, changes);
+            }
+            Added added = insert(requireCa(ca), successor, actor, changes);
+            if (added.known()) {
+                throw new IllegalArgumentException(successor + " is recorded already: a renewal is a new certificate");
+            }
+            boolean sameKey = old.details().certificate().getPublicKey().equals(successor.certificate().getPublicKey());
+            audit(actor, "certificate.renew", ca + "/" + serial, "renewed as " + ca + "/" + successor.serial() + (sameKey ? " (same key)" : " (new key)")
+                    + (revokeOld ? ", the old one revoked (superseded)" : ", the old one valid until " + old.details().notAfter()));
+            return new Renewal(replaced, added.record());
+        }, () -> undelivered.addAll(changes));
+        deliver();
+        return result;
+    }
+
     private record Transition(CertificateStatus status, Instant revokedAt, RevocationReason reason, Instant invalidityDate,
                               String action, String detail) {
     }
@@ -546,36 +603,45 @@ public final class Registry implements AutoCloseable {
     private CertificateRecord changeStatus(CaName ca, Serial serial, Actor actor, TransitionRule rule) {
         List<StatusChange> changes = new ArrayList<>();
         CertificateRecord result = database.transaction(() -> {
-            CertificateRecord current = firstCertificate(" WHERE ca.name = ? AND c.serial = ?", statement -> {
-                statement.setString(1, ca.value());
-                statement.setString(2, serial.hex());
-            }).orElseThrow(() -> notRegistered(ca, serial));
-            Transition next = rule.apply(current);
-            database.update("UPDATE certificate SET status = ?, revoked_at = ?, reason = ?, invalidity_date = ? WHERE id = ?", statement -> {
-                statement.setString(1, next.status().dbName());
-                setInstant(statement, 2, next.revokedAt());
-                if (next.reason() == null) {
-                    statement.setNull(3, Types.INTEGER);
-                } else {
-                    statement.setInt(3, next.reason().code());
-                }
-                setInstant(statement, 4, next.invalidityDate());
-                statement.setLong(5, current.id());
-            });
-            CertificateRecord updated = new CertificateRecord(current.id(), ca, current.details(), next.status(), next.revokedAt(),
-                    next.reason(), next.invalidityDate());
-            // The feed marks a release with removeFromCRL, so a delta CRL can tell it from a newly issued certificate.
-            changes.add(recordChange(updated, next.action().equals("certificate.release") ? RevocationReason.REMOVE_FROM_CRL : updated.reason()));
-            audit(actor, next.action(), ca + "/" + serial, next.detail());
-            if (current.details().usage().encrypts()) {
-                for (String mail : current.details().mailAddresses()) {
-                    outbox.enqueue(Outbox.DIRECTORY_PERSON, mail);
-                }
-            }
-            return updated;
+            CertificateRecord current = current(ca, serial);
+            return apply(current, rule.apply(current), actor, changes);
         }, () -> undelivered.addAll(changes));
         deliver();
         return result;
+    }
+
+    /** The certificate as it stands, read inside a transaction, so that it cannot change before the transaction ends. */
+    private CertificateRecord current(CaName ca, Serial serial) throws SQLException {
+        return firstCertificate(" WHERE ca.name = ? AND c.serial = ?", statement -> {
+            statement.setString(1, ca.value());
+            statement.setString(2, serial.hex());
+        }).orElseThrow(() -> notRegistered(ca, serial));
+    }
+
+    /** Gives {@code current} the status {@code next}, inside a transaction, with its change-feed entry, audit and publication. */
+    private CertificateRecord apply(CertificateRecord current, Transition next, Actor actor, List<StatusChange> changes) throws SQLException {
+        database.update("UPDATE certificate SET status = ?, revoked_at = ?, reason = ?, invalidity_date = ? WHERE id = ?", statement -> {
+            statement.setString(1, next.status().dbName());
+            setInstant(statement, 2, next.revokedAt());
+            if (next.reason() == null) {
+                statement.setNull(3, Types.INTEGER);
+            } else {
+                statement.setInt(3, next.reason().code());
+            }
+            setInstant(statement, 4, next.invalidityDate());
+            statement.setLong(5, current.id());
+        });
+        CertificateRecord updated = new CertificateRecord(current.id(), current.ca(), current.details(), next.status(), next.revokedAt(),
+                next.reason(), next.invalidityDate());
+        // The feed marks a release with removeFromCRL, so a delta CRL can tell it from a newly issued certificate.
+        changes.add(recordChange(updated, next.action().equals("certificate.release") ? RevocationReason.REMOVE_FROM_CRL : updated.reason()));
+        audit(actor, next.action(), current.ca() + "/" + current.details().serial(), next.detail());
+        if (current.details().usage().encrypts()) {
+            for (String mail : current.details().mailAddresses()) {
+                outbox.enqueue(Outbox.DIRECTORY_PERSON, mail);
+            }
+        }
+        return updated;
     }
 
     private NotRegisteredException notRegistered(CaName ca, Serial serial) {

@@ -29,6 +29,11 @@ public final class CrlFetcher {
         this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
+    /** The largest CRL taken, in bytes (certdir.crl.mirror.max-size): drop directories are held to it too. */
+    long maxBytes() {
+        return maxBytes;
+    }
+
     /** The body at {@code url}; an {@link IOException} naming the URL and what went wrong. */
     public byte[] fetch(URI url) throws IOException {
         URI current = url;

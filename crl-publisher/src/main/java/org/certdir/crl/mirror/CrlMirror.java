@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves the revocation of a CA certdir does not hold (a published-only CA, such as AD CS): takes that CA's own
- * CRLs, fetched from its distribution points or pushed through the admin API, and publishes the same bytes to every
- * point certdir publishes its own CRLs to.
+ * CRLs, fetched from its distribution points, read from a directory it drops them into, or pushed through the admin
+ * API, and publishes the same bytes to every point certdir publishes its own CRLs to.
  *
  * <p>Design notes. A CRL is checked before anything is stored, in the way Boulder's storer checks its own: issued by
  * the CA's subject, signed by the key of the CA's registered certificate, a CRL number (RFC 5280 §5.2.3) no lower
@@ -70,6 +70,7 @@ public final class CrlMirror implements AutoCloseable {
     private final CrlPublisher publisher;
     private final CrlFetcher fetcher;
     private final Map<CaName, MirrorSource> sources = new HashMap<>();
+    private final Map<CaName, DropDirectory> drops = new HashMap<>();
     private final Clock clock;
     private final BiConsumer<CaName, Instant> freshUntil;
     private final Map<CaName, MirrorState> states = new ConcurrentHashMap<>();
@@ -92,6 +93,9 @@ public final class CrlMirror implements AutoCloseable {
         this.freshUntil = freshUntil;
         for (MirrorSource source : sources) {
             this.sources.put(source.ca(), source);
+            if (source.drop() != null) {
+                drops.put(source.ca(), new DropDirectory(source.drop(), fetcher.maxBytes()));
+            }
         }
     }
 
@@ -127,7 +131,7 @@ public final class CrlMirror implements AutoCloseable {
         for (MirrorSource source : sources.values()) {
             scheduler.scheduleWithFixedDelay(() -> {
                 try {
-                    fetch(source.ca());
+                    fetch(source.ca(), false);
                 } catch (RuntimeException e) {
                     LOG.warn("CRL mirror of CA {}: {}", source.ca(), e.getMessage());
                 }
@@ -135,7 +139,7 @@ public final class CrlMirror implements AutoCloseable {
         }
     }
 
-    /** The CAs whose CRLs are mirrored: configured with URLs, or not held and given a CRL before (pushed). */
+    /** The CAs whose CRLs are mirrored: configured (URLs, drop directory), or not held and given a CRL before (pushed). */
     private List<CaRecord> mirroredCas() {
         return registry.cas().stream().filter(ca -> !ca.managed() && (sources.containsKey(ca.name()) || newest(ca.name()).isPresent())).toList();
     }
@@ -148,20 +152,39 @@ public final class CrlMirror implements AutoCloseable {
     }
 
     /**
-     * Fetches every URL configured for {@code ca} and mirrors what they give, lowest CRL number first (a delta and
-     * its new base may come from two URLs). Each CRL is taken or refused on its own; the refusals and fetch failures
-     * together are thrown as one {@link MirrorRefused} after the others were taken.
+     * Fetches every URL configured for {@code ca}, reads every CRL file in its drop directory, and mirrors what they
+     * give, lowest CRL number first (a delta and its new base may come from two places). Each CRL is taken or refused
+     * on its own; the refusals and fetch failures together are thrown as one {@link MirrorRefused} after the others
+     * were taken.
      */
     public List<MirrorResult> fetch(CaName ca) {
+        return fetch(ca, true);
+    }
+
+    /**
+     * As the interval does it with {@code allFiles} false: a drop directory's files whose CRL was taken before and that
+     * did not change since are not read again.
+     */
+    List<MirrorResult> fetch(CaName ca, boolean allFiles) {
         MirrorSource source = sources.get(ca);
         if (source == null) {
-            throw new MirrorRefused("CA '" + ca + "' has no CRL URLs configured in certdir.crl.mirror.cas");
+            throw new MirrorRefused("CA '" + ca + "' has no CRL URLs or drop directory configured in certdir.crl.mirror.cas");
         }
         List<String> errors = new ArrayList<>();
         List<Fetched> fetched = new ArrayList<>();
         for (URI url : source.urls()) {
             try {
-                fetched.add(new Fetched(url.toString(), fetcher.fetch(url)));
+                fetched.add(new Fetched(url.toString(), fetcher.fetch(url), null));
+            } catch (IOException e) {
+                errors.add(e.getMessage());
+            }
+        }
+        DropDirectory drop = drops.get(ca);
+        if (drop != null) {
+            try {
+                for (DropDirectory.Dropped file : drop.read(allFiles, errors)) {
+                    fetched.add(new Fetched(file.path().toString(), file.bytes(), file));
+                }
             } catch (IOException e) {
                 errors.add(e.getMessage());
             }
@@ -171,6 +194,9 @@ public final class CrlMirror implements AutoCloseable {
         for (Fetched one : fetched) {
             try {
                 results.add(accept(ca, one.bytes(), one.url()));
+                if (one.file() != null) {
+                    drop.taken(one.file());
+                }
             } catch (MirrorRefused e) {
                 errors.add(one.url() + ": " + e.getMessage());
             }
@@ -183,7 +209,8 @@ public final class CrlMirror implements AutoCloseable {
         return results;
     }
 
-    private record Fetched(String url, byte[] bytes) {
+    /** A CRL fetched from {@code url}, or read from a drop directory's {@code file} (then {@code url} is its path). */
+    private record Fetched(String url, byte[] bytes, DropDirectory.Dropped file) {
 
         /** For the order only: a CRL whose number cannot be read goes first and is refused with the reason by accept. */
         BigInteger number() {
@@ -386,7 +413,7 @@ public final class CrlMirror implements AutoCloseable {
         return states.values().stream().sorted(Comparator.comparing(state -> state.ca().value())).toList();
     }
 
-    /** The CAs configured with URLs to fetch from. */
+    /** The CAs configured with URLs to fetch from or a drop directory to read. */
     public Set<CaName> configured() {
         return Set.copyOf(sources.keySet());
     }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Clock;
@@ -185,5 +187,83 @@ class CrlMirrorTest {
         String pem = "-----BEGIN X509 CRL-----\n" + java.util.Base64.getMimeEncoder().encodeToString(der) + "\n-----END X509 CRL-----\n";
         assertEquals(7, mirror.accept(ca.name(), pem.getBytes(), "push").number());
         assertArrayEquals(der, registry.latestCrl(ca.name(), false).orElseThrow().der());
+    }
+
+    /** A mirror of the test's CA that reads {@code drop} (never started: each test reads the directory when it says). */
+    private CrlMirror dropMirror(Path drop) {
+        return new CrlMirror(registry, publisher, new CrlFetcher(Duration.ofSeconds(1), 1024, 0),
+                List.of(new MirrorSource(ca.name(), List.of(), drop, Duration.ofHours(1))), Clock.systemUTC(), freshUntil::put);
+    }
+
+    /** Writes a CRL file as a CA overwriting it would: new bytes, a modification time that moved on. */
+    private static void write(Path file, byte[] bytes, int secondsLater) throws Exception {
+        Files.write(file, bytes);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(secondsLater)));
+    }
+
+    @Test
+    void dropDirectory_aFileIsTakenOnce_andAgainOnlyWhenTheCaOverwritesIt() throws Exception {
+        Path drop = Files.createDirectory(data.resolve("drop"));
+        try (CrlMirror files = dropMirror(drop)) {
+            write(drop.resolve("outside.crl"), crl(5, null, new Entry(0x10, CRLReason.keyCompromise, null)), 0);
+            List<MirrorResult> first = files.fetch(ca.name(), false);
+            assertEquals(List.of(new MirrorResult(ca.name(), 5, null, 1, 1, 0, 0, 0, false)), first);
+            assertEquals(CertificateStatus.REVOKED, record(0x10).status());
+            assertEquals(List.of(), files.fetch(ca.name(), false), "unchanged since it was taken: not read again");
+
+            write(drop.resolve("outside.crl"), crl(6, null, new Entry(0x10, CRLReason.keyCompromise, null), new Entry(0x11, CRLReason.superseded, null)), 5);
+            List<MirrorResult> overwritten = files.fetch(ca.name(), false);
+            assertEquals(List.of(6L), overwritten.stream().map(MirrorResult::number).toList());
+            assertEquals(false, overwritten.get(0).unchanged());
+            assertEquals(CertificateStatus.REVOKED, record(0x11).status());
+            assertEquals(drop.resolve("outside.crl").toString(), files.states().get(0).source());
+
+            List<MirrorResult> all = files.fetch(ca.name());
+            assertEquals(1, all.size(), "an admin's fetch reads every file");
+            assertEquals(true, all.get(0).unchanged());
+        }
+    }
+
+    @Test
+    void dropDirectory_aBaseAndItsDelta_takenLowestNumberFirst_otherNamesIgnored() throws Exception {
+        Path drop = Files.createDirectory(data.resolve("drop"));
+        try (CrlMirror files = dropMirror(drop)) {
+            // Named so that the delta sorts first: the order comes from the CRL numbers.
+            write(drop.resolve("a-outside+.crl"), crl(8, 7L, new Entry(0x11, CRLReason.certificateHold, null)), 0);
+            write(drop.resolve("b-outside.crl"), crl(7, null), 0);
+            Files.write(drop.resolve("outside.crl.tmp"), "half a CRL".getBytes());
+            List<MirrorResult> results = files.fetch(ca.name(), false);
+            assertEquals(List.of(7L, 8L), results.stream().map(MirrorResult::number).toList());
+            assertEquals(CertificateStatus.ON_HOLD, record(0x11).status());
+        }
+    }
+
+    @Test
+    void dropDirectory_aBadFile_refusedNamingIt_andTriedAgain_whileTheGoodOneIsTaken() throws Exception {
+        Path drop = Files.createDirectory(data.resolve("drop"));
+        try (CrlMirror files = dropMirror(drop)) {
+            write(drop.resolve("good.crl"), crl(5, null), 0);
+            write(drop.resolve("junk.crl"), "not a CRL".getBytes(), 0);
+            MirrorRefused first = assertThrows(MirrorRefused.class, () -> files.fetch(ca.name(), false));
+            assertEquals(true, first.getMessage().startsWith(drop.resolve("junk.crl") + ": CRL refused for CA 'outside-ca': not a DER or PEM CRL ("),
+                    first.getMessage());
+            assertEquals(5, registry.latestCrl(ca.name(), false).orElseThrow().number(), "the good file is taken beside the bad one");
+            MirrorRefused again = assertThrows(MirrorRefused.class, () -> files.fetch(ca.name(), false));
+            assertEquals(first.getMessage(), again.getMessage(), "a refused file is read again: its reason may have gone");
+            assertEquals(first.getMessage(), files.states().get(0).lastError());
+        }
+    }
+
+    @Test
+    void dropDirectory_tooLargeOrMissing_refusedNamingThePath() throws Exception {
+        Path drop = data.resolve("share");
+        try (CrlMirror files = dropMirror(drop)) {
+            MirrorRefused missing = assertThrows(MirrorRefused.class, () -> files.fetch(ca.name(), false));
+            assertEquals("drop directory " + drop + " does not exist or is not a directory (is the share mounted?)", missing.getMessage());
+            Files.createDirectory(drop);
+            Files.write(drop.resolve("big.crl"), new byte[2000]);
+            MirrorRefused large = assertThrows(MirrorRefused.class, () -> files.fetch(ca.name(), false));
+            assertEquals(drop.resolve("big.crl") + " is 2000 bytes, more than certdir.crl.mirror.max-size (1024)", large.getMessage());
+        }
     }
 }

@@ -34,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API (JSON in and out, behind the bearer token): import, issue, revoke, hold, release, status,
+ * The admin API (JSON in and out, behind the bearer token): import, issue, renew, revoke, hold, release, status,
  * search, CAs, audit trail, change feed, directory republication. The README has the table of endpoints.
  *
  * <p>Errors: a malformed field is 400 naming it ({@code {"error": ..., "field": ...}}), an unknown CA or serial
@@ -52,6 +52,7 @@ public final class AdminApi {
     private final DirectoryPublisher publisher;
     private final CertificateImport importer;
     private final SmimeIssuance issuance;
+    private final CertificateRenewal renewal;
     private final org.certdir.crl.CrlPublisher crl;
     private final CaAdmin cas;
     private final MirrorAdmin mirror;
@@ -74,6 +75,7 @@ public final class AdminApi {
         this.importer = new CertificateImport(registry);
         this.expiry = new ExpiryReport(registry);
         this.issuance = new SmimeIssuance(registry, data, issuer, profiles);
+        this.renewal = new CertificateRenewal(registry, data, issuer);
     }
 
     public void register(Router admin, HealthCheck health) {
@@ -87,6 +89,7 @@ public final class AdminApi {
         admin.post("/admin/certificates/import").blockingHandler(this::importCertificates);
         admin.post("/admin/certificates/issue").blockingHandler(this::issue);
         profiles.register(admin);
+        renewal.register(admin);
         admin.post("/admin/certificates/lookup").blockingHandler(this::lookup, false);
         admin.get("/admin/certificates").blockingHandler(this::search, false);
         admin.get("/admin/certificates/expiring").blockingHandler(this::expiring, false);
@@ -452,7 +455,7 @@ public final class AdminApi {
         }
     }
 
-    private static CaName caName(String value) {
+    static CaName caName(String value) {
         try {
             return new CaName(value);
         } catch (IllegalArgumentException e) {
@@ -460,7 +463,7 @@ public final class AdminApi {
         }
     }
 
-    private static Serial serial(String value) {
+    static Serial serial(String value) {
         try {
             return Serial.parseHex(value);
         } catch (IllegalArgumentException e) {

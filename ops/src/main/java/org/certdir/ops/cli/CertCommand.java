@@ -19,8 +19,8 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code certdir cert ...}: certificates in the registry. */
 @Command(name = "cert", mixinStandardHelpOptions = true,
-        description = "Import, issue and list certificates.",
-        subcommands = {ImportCommand.class, CertCommand.Issue.class, CertCommand.ListCertificates.class})
+        description = "Import, issue, renew and list certificates.",
+        subcommands = {ImportCommand.class, CertCommand.Issue.class, CertRenewCommand.class, CertCommand.ListCertificates.class})
 final class CertCommand implements Runnable {
 
     @ParentCommand
@@ -28,7 +28,7 @@ final class CertCommand implements Runnable {
 
     @Override
     public void run() {
-        parent.out.println("certdir cert: give a subcommand: import, issue or list ('certdir cert --help')");
+        parent.out.println("certdir cert: give a subcommand: import, issue, renew or list ('certdir cert --help')");
     }
 
     @Command(name = "issue", mixinStandardHelpOptions = true,

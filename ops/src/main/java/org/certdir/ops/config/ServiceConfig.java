@@ -243,8 +243,16 @@ public record ServiceConfig(
                 throw new IllegalArgumentException("CA " + ca + " is listed twice");
             }
             List<String> texts = entry.hasPath("urls") ? entry.getStringList("urls") : List.of();
-            if (texts.isEmpty()) {
-                throw new IllegalArgumentException("CA " + ca + " needs urls: its own CRL distribution points (full and delta)");
+            Path drop = null;
+            if (entry.hasPath("drop")) {
+                drop = Path.of(entry.getString("drop"));
+                if (!drop.isAbsolute()) {
+                    throw new IllegalArgumentException("CA " + ca + ": drop '" + drop + "' must be an absolute path (the directory the CA writes its CRLs into)");
+                }
+            }
+            if (texts.isEmpty() && drop == null) {
+                throw new IllegalArgumentException("CA " + ca + " needs urls (its own CRL distribution points, full and delta) or drop"
+                        + " (a directory the CA writes its CRLs into), or both");
             }
             List<URI> urls = new ArrayList<>();
             for (String text : texts) {
@@ -260,7 +268,7 @@ public record ServiceConfig(
                 urls.add(url);
             }
             Duration interval = entry.hasPath("interval") ? positive(entry.getDuration("interval")) : Duration.ofMinutes(15);
-            sources.add(new org.certdir.crl.mirror.MirrorSource(ca, urls, interval));
+            sources.add(new org.certdir.crl.mirror.MirrorSource(ca, urls, drop, interval));
         }
         return List.copyOf(sources);
     }

@@ -199,6 +199,58 @@ public final class CertificateIssuer {
         return new Issued(sign(builder, issuer.key()), keys);
     }
 
+    /** Extensions of a certificate being renewed that belong to its issuer, its key or its old validity, not to its holder. */
+    private static final java.util.Set<org.bouncycastle.asn1.ASN1ObjectIdentifier> NOT_RENEWED = java.util.Set.of(
+            Extension.subjectKeyIdentifier, Extension.authorityKeyIdentifier, Extension.cRLDistributionPoints,
+            Extension.authorityInfoAccess, Extension.freshestCRL, Extension.privateKeyUsagePeriod);
+
+    /**
+     * The successor of the end-entity certificate {@code old} for {@code key} (its own key, or a new one): the old subject as
+     * it is encoded and every extension the holder had (subject alternative name, key usage, extended key usage, basic
+     * constraints, policies...), with the issuer links of {@code issuer} as it is now (SKI, AKI, CRL distribution points,
+     * AIA), a new serial and {@code validity} from now. A key of the other kind swaps keyAgreement and keyEncipherment, as
+     * EC keys only agree on keys (RFC 5480 §3) and RSA keys only encipher them (RFC 4055 §1.2).
+     */
+    public X509Certificate renewal(SigningCa issuer, X509Certificate old, PublicKey key, Duration validity) {
+        X500Name subject = X500Name.getInstance(old.getSubjectX500Principal().getEncoded());
+        JcaX509v3CertificateBuilder builder = builder(issuerName(issuer), subject, key, validity);
+        try {
+            org.bouncycastle.asn1.x509.Extensions extensions = new org.bouncycastle.cert.jcajce.JcaX509CertificateHolder(old).getExtensions();
+            for (org.bouncycastle.asn1.ASN1ObjectIdentifier oid : extensions == null ? new org.bouncycastle.asn1.ASN1ObjectIdentifier[0] : extensions.getExtensionOIDs()) {
+                Extension extension = extensions.getExtension(oid);
+                KeyUsage swapped = oid.equals(Extension.keyUsage) ? swappedKeyUsage(KeyUsage.getInstance(extension.getParsedValue()), key) : null;
+                if (swapped != null) {
+                    builder.addExtension(Extension.keyUsage, extension.isCritical(), swapped);
+                } else if (!NOT_RENEWED.contains(oid)) {
+                    builder.addExtension(extension);
+                }
+            }
+            addIssuerLinks(builder, issuer, key);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build the renewal of " + old.getSubjectX500Principal() + ": " + e.getMessage(), e);
+        }
+        return sign(builder, issuer.key());
+    }
+
+    /** {@code old} with its encryption usage made the one {@code key} has; null when it has it already. */
+    private static KeyUsage swappedKeyUsage(KeyUsage old, PublicKey key) {
+        boolean agreement = KeyAlgorithm.usesKeyAgreement(key);
+        int bits = 0;
+        for (int bit : new int[] {KeyUsage.digitalSignature, KeyUsage.nonRepudiation, KeyUsage.keyEncipherment, KeyUsage.dataEncipherment,
+                KeyUsage.keyAgreement, KeyUsage.keyCertSign, KeyUsage.cRLSign, KeyUsage.encipherOnly, KeyUsage.decipherOnly}) {
+            if (old.hasUsages(bit)) {
+                bits |= bit;
+            }
+        }
+        if (agreement && (bits & (KeyUsage.keyEncipherment | KeyUsage.dataEncipherment)) != 0) {
+            return new KeyUsage(bits & ~(KeyUsage.keyEncipherment | KeyUsage.dataEncipherment) | KeyUsage.keyAgreement);
+        }
+        if (!agreement && (bits & KeyUsage.keyAgreement) != 0) {
+            return new KeyUsage(bits & ~(KeyUsage.keyAgreement | KeyUsage.encipherOnly | KeyUsage.decipherOnly) | KeyUsage.keyEncipherment);
+        }
+        return null;
+    }
+
     /** SKI, AKI, the issuer's CRL distribution points (HTTP and LDAP) and AIA (caIssuers and OCSP). */
     private void addIssuerLinks(X509v3CertificateBuilder builder, SigningCa issuer, PublicKey subjectKey) throws Exception {
         JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();

@@ -40,6 +40,24 @@ public enum KeyAlgorithm {
         throw new IllegalArgumentException("key algorithm '" + text + "' is not one of " + names());
     }
 
+    /** The algorithm that generates keys like {@code key}; empty for a kind certdir does not generate (RSA-2048, P-521...). */
+    public static java.util.Optional<KeyAlgorithm> of(java.security.PublicKey key) {
+        String name = describe(key);
+        return Arrays.stream(values()).filter(algorithm -> algorithm.configName.equals(name)).findFirst();
+    }
+
+    /** {@code key}'s kind in the names of {@link #parse}: "ec-p256", "rsa-2048", "ec-521 bits" or the JCA algorithm name. */
+    public static String describe(java.security.PublicKey key) {
+        if (key instanceof java.security.interfaces.ECPublicKey ec) {
+            int bits = ec.getParams().getOrder().bitLength();
+            return bits == 256 || bits == 384 ? "ec-p" + bits : "ec-" + bits + " bits";
+        }
+        if (key instanceof java.security.interfaces.RSAPublicKey rsa) {
+            return "rsa-" + rsa.getModulus().bitLength();
+        }
+        return key.getAlgorithm();
+    }
+
     public KeyPair generate() {
         try {
             return switch (this) {

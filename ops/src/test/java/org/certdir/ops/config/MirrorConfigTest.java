@@ -38,7 +38,7 @@ class MirrorConfigTest {
                 certdir.crl.mirror.max-size = 1MiB
                 """);
         assertEquals(List.of(new MirrorSource(new CaName("corp-ca"), List.of(URI.create("http://pki.example.com/corp.crl"),
-                URI.create("https://pki.example.com/corp+.crl")), Duration.ofMinutes(15))), config.mirror().cas());
+                URI.create("https://pki.example.com/corp+.crl")), null, Duration.ofMinutes(15))), config.mirror().cas());
         assertEquals(1024 * 1024, config.mirror().maxSize());
     }
 
@@ -58,6 +58,25 @@ class MirrorConfigTest {
                 certdir.crl.mirror.max-redirects = -1
                 """));
         assertEquals("config file " + dir.resolve("certdir.conf") + ": certdir.crl.mirror.max-redirects: must not be negative, was -1;"
-                + " certdir.crl.mirror.cas: CA corp-ca needs urls: its own CRL distribution points (full and delta)", e.getMessage());
+                + " certdir.crl.mirror.cas: CA corp-ca needs urls (its own CRL distribution points, full and delta) or drop (a directory the CA"
+                + " writes its CRLs into), or both", e.getMessage());
+    }
+
+    @Test
+    void load_aCaWithADropDirectory_andNoUrls() throws IOException {
+        ServiceConfig config = load("""
+                certdir.crl.mirror.cas = [ { ca = adcs-ca, drop = "/srv/adcs-crl", interval = 1m } ]
+                """);
+        assertEquals(List.of(new MirrorSource(new CaName("adcs-ca"), List.of(), Path.of("/srv/adcs-crl"), Duration.ofMinutes(1))),
+                config.mirror().cas());
+    }
+
+    @Test
+    void load_aRelativeDropDirectory_refusedNamingTheKey() {
+        StartupFailure e = assertThrows(StartupFailure.class, () -> load("""
+                certdir.crl.mirror.cas = [ { ca = adcs-ca, drop = "crl/adcs" } ]
+                """));
+        assertEquals("config file " + dir.resolve("certdir.conf") + ": certdir.crl.mirror.cas: CA adcs-ca: drop 'crl/adcs' must be an absolute"
+                + " path (the directory the CA writes its CRLs into)", e.getMessage());
     }
 }
