@@ -201,7 +201,8 @@ public final class Service implements AutoCloseable {
         http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry, ocsp)::handle, false);
         new AdminApi(registry, publisher, data, issuer, crl, new CaCreation(data, registry, issuer, clock, this::serveNewCa),
                 new CaInstallation(data, registry, clock, this::serveNewCa), new CaImport(data, registry, this::serveNewCa), mirror,
-                new ExternalOcspSigner(data, registry, issuer, clock), () -> ocspSigners.refresh(ocsp)).register(http.adminRouter(), health);
+                new ExternalOcspSigner(data, registry, issuer, clock), () -> ocspSigners.refresh(ocsp), config.profiles())
+                .register(http.adminRouter(), health);
         http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());
         parts.add(() -> http.shutdown(HTTP_DRAIN));
     }

@@ -98,6 +98,8 @@ class EveryRouteIT {
         SAMPLES.put("POST /admin/directory/republish", List.of("/admin/directory/republish"));
         SAMPLES.put("POST /admin/certificates/import", List.of("/admin/certificates/import"));
         SAMPLES.put("POST /admin/certificates/issue", List.of("/admin/certificates/issue"));
+        SAMPLES.put("POST /admin/certificates/issue-csr", List.of("/admin/certificates/issue-csr"));
+        SAMPLES.put("GET /admin/profiles", List.of("/admin/profiles"));
         SAMPLES.put("POST /admin/certificates/renew", List.of("/admin/certificates/renew"));
         SAMPLES.put("POST /admin/certificates/lookup", List.of("/admin/certificates/lookup"));
         for (String action : List.of("revoke", "hold", "release")) {

@@ -374,6 +374,26 @@ public final class Registry implements AutoCloseable {
         return results;
     }
 
+    /**
+     * Records a certificate certdir has just issued, as {@link #addCertificates} does, with an audit record
+     * {@code certificate.issue} carrying {@code detail} (e.g. the profile it was issued with), in one transaction.
+     *
+     * @throws IllegalArgumentException as {@link #addCertificates}, and if the certificate is recorded already
+     */
+    public CertificateRecord issueCertificate(CaRecord ca, CertificateDetails certificate, String detail, Actor actor) {
+        List<StatusChange> changes = new ArrayList<>();
+        CertificateRecord result = database.transaction(() -> {
+            Added added = insert(ca, certificate, actor, changes);
+            if (added.known()) {
+                throw new IllegalArgumentException(certificate + " is recorded already: an issuance is a new certificate");
+            }
+            audit(actor, "certificate.issue", ca.name() + "/" + certificate.serial(), detail);
+            return added.record();
+        }, () -> undelivered.addAll(changes));
+        deliver();
+        return result;
+    }
+
     /** Records one certificate inside a transaction; see {@link #addCertificates}. */
     private Added insert(CaRecord ca, CertificateDetails certificate, Actor actor, List<StatusChange> changes) throws SQLException {
         Optional<CertificateRecord> known = firstCertificate(" WHERE c.sha256 = ?", statement -> statement.setString(1, certificate.sha256()));

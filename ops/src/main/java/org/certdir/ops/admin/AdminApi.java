@@ -58,12 +58,15 @@ public final class AdminApi {
     private final MirrorAdmin mirror;
     private final OcspSignerAdmin ocspSigners;
     private final ExpiryReport expiry;
+    private final ProfileAdmin profiles;
 
     public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.datadir.DataDirectory data,
                     org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl, CaCreation creation, CaInstallation installation,
                     org.certdir.ops.ca.CaImport caImport, org.certdir.crl.mirror.CrlMirror mirror,
-                    org.certdir.ops.issuance.ExternalOcspSigner externalSigners, Runnable signerInstalled) {
+                    org.certdir.ops.issuance.ExternalOcspSigner externalSigners, Runnable signerInstalled,
+                    org.certdir.ops.profile.CertificateProfiles profiles) {
         this.registry = registry;
+        this.profiles = new ProfileAdmin(registry, data, issuer, profiles);
         this.ocspSigners = new OcspSignerAdmin(externalSigners, signerInstalled);
         this.mirror = new MirrorAdmin(registry, mirror);
         this.cas = new CaAdmin(registry, creation, installation, caImport);
@@ -71,7 +74,7 @@ public final class AdminApi {
         this.publisher = publisher;
         this.importer = new CertificateImport(registry);
         this.expiry = new ExpiryReport(registry);
-        this.issuance = new SmimeIssuance(registry, data, issuer);
+        this.issuance = new SmimeIssuance(registry, data, issuer, profiles);
         this.renewal = new CertificateRenewal(registry, data, issuer);
     }
 
@@ -85,6 +88,7 @@ public final class AdminApi {
         cas.register(admin);
         admin.post("/admin/certificates/import").blockingHandler(this::importCertificates);
         admin.post("/admin/certificates/issue").blockingHandler(this::issue);
+        profiles.register(admin);
         renewal.register(admin);
         admin.post("/admin/certificates/lookup").blockingHandler(this::lookup, false);
         admin.get("/admin/certificates").blockingHandler(this::search, false);

@@ -1,6 +1,7 @@
 package org.certdir.ops.admin;
 
 import java.io.IOException;
+import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -8,21 +9,20 @@ import java.util.List;
 import org.certdir.ops.datadir.DataDirectory;
 import org.certdir.ops.issuance.CertificateIssuer;
 import org.certdir.ops.issuance.CertificateIssuer.Issued;
-import org.certdir.ops.issuance.CertificateIssuer.SigningCa;
-import org.certdir.ops.issuance.CertificateIssuer.SmimePurpose;
 import org.certdir.ops.issuance.KeyAlgorithm;
 import org.certdir.ops.issuance.KeyFiles;
+import org.certdir.ops.profile.CertificateProfile;
+import org.certdir.ops.profile.CertificateProfiles;
 import org.certdir.registry.Actor;
-import org.certdir.registry.CaName;
-import org.certdir.registry.CaRecord;
 import org.certdir.registry.CertificateDetails;
 import org.certdir.registry.CertificateRecord;
 import org.certdir.registry.Registry;
 
 /**
  * Issues an S/MIME pair for a mail address: a separate encryption and signing key (the dual key pair S/MIME
- * deployments recommend, so the encryption key can be escrowed without the signing key), both certificates
- * recorded and the encryption one published, the keys handed back as one PKCS#12.
+ * deployments recommend, so the encryption key can be escrowed without the signing key), their certificates of the
+ * built-in profiles smime-encryption and smime-signing, both recorded and the encryption one published, the keys
+ * handed back as one PKCS#12.
  */
 final class SmimeIssuance {
 
@@ -34,15 +34,16 @@ final class SmimeIssuance {
     record Result(CertificateRecord encryption, CertificateRecord signing, byte[] pkcs12, String generatedPassword) {
     }
 
-    private static final int DEFAULT_VALIDITY_DAYS = 730;
     private static final int MIN_PASSWORD = 8;
 
     private final Registry registry;
     private final DataDirectory data;
     private final CertificateIssuer issuer;
+    private final CertificateProfiles profiles;
     private final SecureRandom random = new SecureRandom();
 
-    SmimeIssuance(Registry registry, DataDirectory data, CertificateIssuer issuer) {
+    SmimeIssuance(Registry registry, DataDirectory data, CertificateIssuer issuer, CertificateProfiles profiles) {
+        this.profiles = profiles;
         this.registry = registry;
         this.data = data;
         this.issuer = issuer;
@@ -70,22 +71,25 @@ final class SmimeIssuance {
         } catch (IllegalArgumentException e) {
             throw new BadRequest("keyAlgorithm", e.getMessage());
         }
-        int days = request.validityDays() == null ? DEFAULT_VALIDITY_DAYS : request.validityDays();
-        if (days < 1 || days > 3 * 365) {
-            throw new BadRequest("validityDays", "validityDays must be between 1 and " + 3 * 365 + ", was " + days);
+        CertificateProfile encryptionProfile = profiles.get(CertificateProfiles.ENCRYPTION);
+        CertificateProfile signingProfile = profiles.get(CertificateProfiles.SIGNING);
+        Duration validity;
+        try {
+            validity = encryptionProfile.validity(request.validityDays());
+            signingProfile.validity(request.validityDays());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest("validityDays", e.getMessage());
         }
-        CaRecord caRecord = signingCa(request.ca());
-        SigningCa ca = loadKey(caRecord);
+        IssuingCa ca = IssuingCa.choose(registry, data, request.ca());
         String mail = request.mail().toLowerCase(java.util.Locale.ROOT);
-        Duration validity = Duration.ofDays(days);
-        Issued encryption = issuer.smime(ca, mail, request.name().strip(), null, SmimePurpose.ENCRYPTION, algorithm, validity);
-        Issued signing = issuer.smime(ca, mail, request.name().strip(), null, SmimePurpose.SIGNING, algorithm, validity);
+        Issued encryption = issue(encryptionProfile, ca, mail, request.name().strip(), algorithm, validity);
+        Issued signing = issue(signingProfile, ca, mail, request.name().strip(), algorithm, validity);
         List<Registry.Added> added = registry.addCertificates(List.of(
-                new Registry.Issued(caRecord, details(encryption)), new Registry.Issued(caRecord, details(signing))), actor);
+                new Registry.Issued(ca.record(), details(encryption)), new Registry.Issued(ca.record(), details(signing))), actor);
         String password = request.password() != null ? request.password() : generatePassword();
         byte[] pkcs12;
         try {
-            List<java.security.cert.X509Certificate> chain = caChain(ca);
+            List<java.security.cert.X509Certificate> chain = ca.chain();
             pkcs12 = KeyFiles.pkcs12(password.toCharArray(), List.of(
                     new KeyFiles.KeyEntry("encryption", encryption.keyPair().getPrivate(), prepend(encryption.certificate(), chain)),
                     new KeyFiles.KeyEntry("signing", signing.keyPair().getPrivate(), prepend(signing.certificate(), chain))));
@@ -95,51 +99,10 @@ final class SmimeIssuance {
         return new Result(added.get(0).record(), added.get(1).record(), pkcs12, request.password() == null ? password : null);
     }
 
-    /** The CA asked for, or the only managed CA that is not a root (an issuing CA). */
-    private CaRecord signingCa(String name) {
-        if (name != null) {
-            CaName caName;
-            try {
-                caName = new CaName(name);
-            } catch (IllegalArgumentException e) {
-                throw new BadRequest("ca", e.getMessage());
-            }
-            if (registry.ca(caName).isEmpty() && registry.pendingCas().stream().anyMatch(pending -> pending.name().equals(caName))) {
-                throw new BadRequest("ca", "CA '" + name + "' is pending: it issues nothing until its certificate is installed ('certdir ca install')");
-            }
-            CaRecord ca = registry.requireCa(caName);
-            if (!ca.managed()) {
-                throw new BadRequest("ca", "CA '" + name + "' is registered for publication only: certdir has no key to issue with it");
-            }
-            return ca;
-        }
-        List<CaRecord> issuing = registry.cas().stream()
-                .filter(CaRecord::managed)
-                .filter(ca -> !ca.certificate().subject().equals(ca.certificate().issuer()))
-                .toList();
-        if (issuing.size() != 1) {
-            throw new BadRequest("ca", issuing.isEmpty()
-                    ? "no managed issuing CA is registered: certdir can issue only with a CA whose key it holds"
-                    : "several CAs can issue (" + String.join(", ", issuing.stream().map(ca -> ca.name().value()).toList()) + "): give one as ca");
-        }
-        return issuing.get(0);
-    }
-
-    private SigningCa loadKey(CaRecord ca) {
-        try {
-            char[] passphrase = DataDirectory.secret(data.keysPassphrase()).toCharArray();
-            KeyFiles.KeyEntry key = KeyFiles.readPkcs12(data.root().resolve(ca.keyFile()), passphrase);
-            return new SigningCa(ca.name(), ca.certificate().certificate(), key.key());
-        } catch (IOException e) {
-            throw new IllegalStateException("the key of CA '" + ca.name() + "' cannot be read: " + e.getMessage(), e);
-        }
-    }
-
-    private List<java.security.cert.X509Certificate> caChain(SigningCa ca) throws IOException {
-        // The CA key file holds the CA's chain up to its root, as the demo writes it.
-        List<java.security.cert.X509Certificate> chain = KeyFiles.readPkcs12(data.root().resolve(registry.ca(ca.name()).orElseThrow().keyFile()),
-                DataDirectory.secret(data.keysPassphrase()).toCharArray()).chain();
-        return chain.isEmpty() ? List.of(ca.certificate()) : chain;
+    /** A new key of {@code algorithm} and its certificate of {@code profile}, CN {@code name}. */
+    private Issued issue(CertificateProfile profile, IssuingCa ca, String mail, String name, KeyAlgorithm algorithm, Duration validity) {
+        KeyPair keys = algorithm.generate();
+        return new Issued(profile.issue(issuer, ca.signer(), keys.getPublic(), name, List.of(), List.of(mail), validity), keys);
     }
 
     private static List<java.security.cert.X509Certificate> prepend(java.security.cert.X509Certificate first, List<java.security.cert.X509Certificate> rest) {

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.certdir.ops.CliFailure;
 import org.certdir.ops.datadir.DataDirectory;
@@ -31,7 +33,9 @@ final class CertCommand implements Runnable {
 
     @Command(name = "issue", mixinStandardHelpOptions = true,
             description = {"Issue an S/MIME pair for a mail address: an encryption and a separate signing certificate, recorded",
-                    "and published (the encryption one), both keys in one PKCS#12 written to --out."})
+                    "and published (the encryption one), both keys in one PKCS#12 written to --out.",
+                    "Or, with --csr, a certificate of --profile for the key of a CSR the user made (the key never leaves them),",
+                    "written to --out as PEM ('certdir profile list' shows the profiles)."})
     static final class Issue implements Callable<Integer> {
 
         @ParentCommand
@@ -40,16 +44,24 @@ final class CertCommand implements Runnable {
         @Mixin
         AdminConnection admin;
 
-        @Option(names = "--mail", required = true, paramLabel = "ADDRESS", description = "The mail address, e.g. dave@example.com.")
-        String mail;
+        @Option(names = "--mail", paramLabel = "ADDRESS", description = {"The mail address, e.g. dave@example.com. With --csr: the address(es)",
+                "the certificate names (repeat it), instead of the CSR's."})
+        List<String> mails = new ArrayList<>();
 
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "The person's full name, e.g. \"Dave Example\".")
+        @Option(names = "--name", paramLabel = "NAME", description = "The person's full name, e.g. \"Dave Example\" (with --csr: instead of the CSR's CN).")
         String name;
+
+        @Option(names = "--csr", paramLabel = "FILE", description = "A PKCS#10 request (PEM or DER) for a key the user made.")
+        Path csr;
+
+        @Option(names = "--profile", paramLabel = "NAME", description = "With --csr: the profile of the certificate, e.g. smime-encryption.")
+        String profile;
 
         @Option(names = "--ca", paramLabel = "NAME", description = "Issuing CA. Default: the only managed issuing CA.")
         String ca;
 
-        @Option(names = "--out", paramLabel = "FILE", description = "Where to write the PKCS#12 (mode 0600). Default: <mail>.p12.")
+        @Option(names = "--out", paramLabel = "FILE", description = {"Where to write the PKCS#12 (mode 0600). Default: <mail>.p12.",
+                "With --csr: the certificate (PEM). Default: the CSR's file name without its extension, then -cert.pem."})
         Path out;
 
         @Option(names = "--password-file", paramLabel = "FILE", description = "File holding the PKCS#12 password. Default: one is generated and printed.")
@@ -58,11 +70,25 @@ final class CertCommand implements Runnable {
         @Option(names = "--key-algorithm", paramLabel = "ALG", description = "ec-p256 (default), ec-p384, rsa-3072 or rsa-4096.")
         String keyAlgorithm;
 
-        @Option(names = "--validity-days", paramLabel = "DAYS", description = "Validity in days (default 730).")
+        @Option(names = "--validity-days", paramLabel = "DAYS", description = "Validity in days (default 730; with --csr, the profile's).")
         Integer validityDays;
 
         @Override
         public Integer call() {
+            if (csr != null) {
+                if (keyAlgorithm != null || passwordFile != null) {
+                    throw new CliFailure("--key-algorithm and --password-file are for a new key pair: with --csr the key is the user's own");
+                }
+                return new CsrIssue(csr, profile, ca, mails, name, validityDays, out).run(admin, parent.parent.out);
+            }
+            if (profile != null) {
+                throw new CliFailure("--profile goes with --csr: a new pair gets the profiles smime-encryption and smime-signing");
+            }
+            if (mails.size() != 1 || name == null) {
+                throw new CliFailure("give --mail ADDRESS and --name NAME for a new key pair (one address), or --csr FILE --profile NAME for a key the"
+                        + " user made");
+            }
+            String mail = mails.get(0);
             // A file name of the address's own characters: '/' and the like are legal in a local part (RFC 5322 atext).
             Path target = out != null ? out : Path.of(mail.replaceAll("[^A-Za-z0-9@._+-]", "_") + ".p12");
             if (Files.exists(target)) {

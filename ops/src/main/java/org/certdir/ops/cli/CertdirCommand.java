@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Certificate directory and revocation service for an organisation's S/MIME PKI.",
         subcommands = {DemoCommand.class, ServeCommand.class, CertCommand.class, StatusCommands.Revoke.class, StatusCommands.Hold.class,
                 StatusCommands.Release.class, StatusCommands.Status.class, CaCommand.class, TrustCommand.class, CrlCommand.class, OcspCommand.class, AuditCommand.class,
-                DirectoryCommand.class},
+                DirectoryCommand.class, ProfileCommand.class},
         synopsisSubcommandLabel = "COMMAND")
 public final class CertdirCommand implements Runnable {
 

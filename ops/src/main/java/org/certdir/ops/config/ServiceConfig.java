@@ -32,7 +32,13 @@ public record ServiceConfig(
         Ocsp ocsp,
         Trust trust,
         Health health,
-        Mirror mirror) {
+        Mirror mirror,
+        org.certdir.ops.profile.CertificateProfiles profiles) {
+
+    /** Without {@code profiles}: the built-in ones. */
+    public ServiceConfig(Path data, Ldap ldap, Http http, Admin admin, Crl crl, Demo demo, Ocsp ocsp, Trust trust, Health health, Mirror mirror) {
+        this(data, ldap, http, admin, crl, demo, ocsp, trust, health, mirror, org.certdir.ops.profile.CertificateProfiles.builtIn());
+    }
 
     /** Without {@code health} and {@code mirror}: their defaults. */
     public ServiceConfig(Path data, Ldap ldap, Http http, Admin admin, Crl crl, Demo demo, Ocsp ocsp, Trust trust) {
@@ -53,7 +59,12 @@ public record ServiceConfig(
 
     /** The same configuration with {@code mirror} in place of its own. */
     public ServiceConfig withMirror(Mirror mirror) {
-        return new ServiceConfig(data, ldap, http, admin, crl, demo, ocsp, trust, health, mirror);
+        return new ServiceConfig(data, ldap, http, admin, crl, demo, ocsp, trust, health, mirror, profiles);
+    }
+
+    /** The same configuration with {@code profiles} in place of its own. */
+    public ServiceConfig withProfiles(org.certdir.ops.profile.CertificateProfiles profiles) {
+        return new ServiceConfig(data, ldap, http, admin, crl, demo, ocsp, trust, health, mirror, profiles);
     }
 
     /** {@code publicUrl}: the ldap:// URL clients reach the directory at (certdir.ldap.public-url), null for the listener's. */
@@ -146,7 +157,8 @@ public record ServiceConfig(
         List<String> problems = new ArrayList<>();
         Config reference = ConfigFactory.defaultReference();
         for (Map.Entry<String, ConfigValue> entry : parsed.entrySet()) {
-            if (!reference.hasPath(entry.getKey())) {
+            // The admin's profiles are checked field by field where they are read (ProfileConfig).
+            if (!reference.hasPath(entry.getKey()) && !entry.getKey().startsWith("certdir.profiles.")) {
                 problems.add(entry.getKey() + " is not a certdir setting (line " + entry.getValue().origin().lineNumber()
                         + "; reference.conf lists them all)");
             }
@@ -217,7 +229,8 @@ public record ServiceConfig(
                         java.util.Objects.requireNonNullElse(read.value("crl.mirror.max-size", c -> positiveBytes(c.getBytes("crl.mirror.max-size"))), 1L),
                         read.value("crl.mirror.timeout", c -> positive(c.getDuration("crl.mirror.timeout"))),
                         java.util.Objects.requireNonNullElse(read.value("crl.mirror.max-redirects", c -> notNegative(c.getInt("crl.mirror.max-redirects"))), 0),
-                        read.value("crl.mirror.cas", ServiceConfig::mirrorSources)));
+                        read.value("crl.mirror.cas", ServiceConfig::mirrorSources)),
+                org.certdir.ops.profile.ProfileConfig.read(config.getConfig("certdir"), problems));
         if (result.ocsp().signerValidity() != null && result.ocsp().signerRenewBefore() != null
                 && result.ocsp().signerRenewBefore().compareTo(result.ocsp().signerValidity()) >= 0) {
             read.problems.add("certdir.ocsp.signer-renew-before must be shorter than certdir.ocsp.signer-validity: "
@@ -230,7 +243,7 @@ public record ServiceConfig(
     }
 
     public ServiceConfig withData(Path dataDirectory) {
-        return new ServiceConfig(dataDirectory, ldap, http, admin, crl, demo, ocsp, trust, health, mirror);
+        return new ServiceConfig(dataDirectory, ldap, http, admin, crl, demo, ocsp, trust, health, mirror, profiles);
     }
 
     private static List<org.certdir.crl.mirror.MirrorSource> mirrorSources(Config config) {

@@ -129,20 +129,32 @@ public final class CertificateIssuer {
     public Issued smime(SigningCa issuer, String mail, String fullName, String organisation, SmimePurpose purpose,
                         KeyAlgorithm algorithm, Duration validity) {
         KeyPair keys = algorithm.generate();
-        JcaX509v3CertificateBuilder builder = builder(issuerName(issuer), name(fullName, organisation, mail), keys.getPublic(), validity);
+        int usage = purpose == SmimePurpose.SIGNING
+                ? KeyUsage.digitalSignature | KeyUsage.nonRepudiation
+                : KeyAlgorithm.usesKeyAgreement(keys.getPublic()) ? KeyUsage.keyAgreement : KeyUsage.keyEncipherment;
+        return new Issued(endEntity(issuer, name(fullName, organisation, mail), keys.getPublic(), validity, usage,
+                new KeyPurposeId[] {KeyPurposeId.id_kp_emailProtection}, List.of(mail)), keys);
+    }
+
+    /**
+     * An end-entity certificate for {@code subjectKey}, whoever holds its private key (certdir, or a user who sent a CSR):
+     * basicConstraints cA false, the key usage (critical, RFC 8550 §4.4.2), the extended key usages, the mail addresses as
+     * rfc822Names (RFC 8550 §3), and the issuer's links. The S/MIME pairs and the profiles build theirs here.
+     */
+    public X509Certificate endEntity(SigningCa issuer, X500Name subject, PublicKey subjectKey, Duration validity, int keyUsage,
+                                     KeyPurposeId[] purposes, List<String> mailAddresses) {
+        JcaX509v3CertificateBuilder builder = builder(issuerName(issuer), subject, subjectKey, validity);
         try {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            int usage = purpose == SmimePurpose.SIGNING
-                    ? KeyUsage.digitalSignature | KeyUsage.nonRepudiation
-                    : KeyAlgorithm.usesKeyAgreement(keys.getPublic()) ? KeyUsage.keyAgreement : KeyUsage.keyEncipherment;
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_emailProtection));
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.rfc822Name, mail)));
-            addIssuerLinks(builder, issuer, keys.getPublic());
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(mailAddresses.stream()
+                    .map(mail -> new GeneralName(GeneralName.rfc822Name, mail)).toArray(GeneralName[]::new)));
+            addIssuerLinks(builder, issuer, subjectKey);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot build S/MIME certificate for " + mail, e);
+            throw new IllegalStateException("cannot build the certificate for " + subject, e);
         }
-        return new Issued(sign(builder, issuer.key()), keys);
+        return sign(builder, issuer.key());
     }
 
     /** A TLS server certificate for the given DNS names and IP addresses (e.g. the directory's LDAPS listener). */
