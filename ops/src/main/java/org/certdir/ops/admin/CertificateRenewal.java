@@ -199,7 +199,7 @@ final class CertificateRenewal {
             }
         }
         PublicKey oldKey = old.details().certificate().getPublicKey();
-        return KeyAlgorithm.of(oldKey).orElseThrow(() -> new BadRequest("keyAlgorithm", "the old key (" + KeyAlgorithm.describe(oldKey)
+        return KeyAlgorithm.of(oldKey).orElseThrow(() -> new BadRequest("keyAlgorithm", "the old key (" + org.certdir.ops.profile.KeyType.describe(oldKey)
                 + ") is of a kind certdir does not generate: give keyAlgorithm, one of " + KeyAlgorithm.names()));
     }
 

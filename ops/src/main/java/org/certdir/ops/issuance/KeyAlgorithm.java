@@ -40,22 +40,13 @@ public enum KeyAlgorithm {
         throw new IllegalArgumentException("key algorithm '" + text + "' is not one of " + names());
     }
 
-    /** The algorithm that generates keys like {@code key}; empty for a kind certdir does not generate (RSA-2048, P-521...). */
+    /**
+     * The algorithm that generates keys like {@code key}; empty for a kind certdir does not generate (RSA-2048, P-521, a
+     * 256-bit curve other than P-256...). {@link org.certdir.ops.profile.KeyType} tells the kinds apart.
+     */
     public static java.util.Optional<KeyAlgorithm> of(java.security.PublicKey key) {
-        String name = describe(key);
-        return Arrays.stream(values()).filter(algorithm -> algorithm.configName.equals(name)).findFirst();
-    }
-
-    /** {@code key}'s kind in the names of {@link #parse}: "ec-p256", "rsa-2048", "ec-521 bits" or the JCA algorithm name. */
-    public static String describe(java.security.PublicKey key) {
-        if (key instanceof java.security.interfaces.ECPublicKey ec) {
-            int bits = ec.getParams().getOrder().bitLength();
-            return bits == 256 || bits == 384 ? "ec-p" + bits : "ec-" + bits + " bits";
-        }
-        if (key instanceof java.security.interfaces.RSAPublicKey rsa) {
-            return "rsa-" + rsa.getModulus().bitLength();
-        }
-        return key.getAlgorithm();
+        return org.certdir.ops.profile.KeyType.of(key)
+                .flatMap(type -> Arrays.stream(values()).filter(algorithm -> algorithm.configName.equals(type.configName())).findFirst());
     }
 
     public KeyPair generate() {
