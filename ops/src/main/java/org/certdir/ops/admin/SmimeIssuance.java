@@ -135,11 +135,9 @@ final class SmimeIssuance {
         }
     }
 
-    private List<java.security.cert.X509Certificate> caChain(SigningCa ca) throws IOException {
-        // The CA key file holds the CA's chain up to its root, as the demo writes it.
-        List<java.security.cert.X509Certificate> chain = KeyFiles.readPkcs12(data.root().resolve(registry.ca(ca.name()).orElseThrow().keyFile()),
-                DataDirectory.secret(data.keysPassphrase()).toCharArray()).chain();
-        return chain.isEmpty() ? List.of(ca.certificate()) : chain;
+    private List<java.security.cert.X509Certificate> caChain(SigningCa ca) {
+        // From the registry, not the chain the CA's key file was written with: a CA above it renewed since has a new certificate.
+        return org.certdir.aia.CaChains.chain(registry.requireCa(ca.name()), registry.cas());
     }
 
     private static List<java.security.cert.X509Certificate> prepend(java.security.cert.X509Certificate first, List<java.security.cert.X509Certificate> rest) {
