@@ -179,8 +179,8 @@ public final class DirectoryPublisher {
 
     /**
      * {@code previous}: the certificates a renewed CA had before, still valid, written as further
-     * {@code cACertificate;binary} values after the current one: a client that builds a path from a chain it holds
-     * (or asks for the issuer by name) may need either, and both certify the same key.
+     * {@code cACertificate;binary} values beside the current one (LDAP keeps no order among values): a client that
+     * builds a path from a chain it holds (or asks for the issuer by name) may need either, and both certify the same key.
      */
     private void writeCa(CaRecord ca, List<CertificateDetails> previous, List<CertificateDetails> crossCertificates) {
         String commonName = ca.certificate().commonName();
