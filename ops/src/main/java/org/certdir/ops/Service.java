@@ -200,10 +200,10 @@ public final class Service implements AutoCloseable {
         http.publicRouter().route("/health").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
                 .blockingHandler(health::handlePublic, false);
         http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry, ocsp)::handle, false);
-        CaRenewal renewal = new CaRenewal(data, registry, issuer, clock, this::serveNewCa);
+        CaRenewal caRenewal = new CaRenewal(data, registry, issuer, clock, this::serveNewCa);
         new AdminApi(registry, publisher, data, issuer, crl, new CaCreation(data, registry, issuer, clock, this::serveNewCa),
-                new CaInstallation(data, registry, clock, this::serveNewCa, renewal), new CaImport(data, registry, this::serveNewCa), mirror,
-                new ExternalOcspSigner(data, registry, issuer, clock), () -> ocspSigners.refresh(ocsp), renewal).register(http.adminRouter(), health);
+                new CaInstallation(data, registry, clock, this::serveNewCa, caRenewal), new CaImport(data, registry, this::serveNewCa), mirror,
+                new ExternalOcspSigner(data, registry, issuer, clock), () -> ocspSigners.refresh(ocsp), caRenewal).register(http.adminRouter(), health);
         http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());
         parts.add(() -> http.shutdown(HTTP_DRAIN));
     }

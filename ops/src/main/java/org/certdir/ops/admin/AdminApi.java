@@ -57,14 +57,14 @@ public final class AdminApi {
     private final MirrorAdmin mirror;
     private final OcspSignerAdmin ocspSigners;
     private final ExpiryReport expiry;
-    private final CaRenewalAdmin renewal;
+    private final CaRenewalAdmin caRenewal;
 
     public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.datadir.DataDirectory data,
                     org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl, CaCreation creation, CaInstallation installation,
                     org.certdir.ops.ca.CaImport caImport, org.certdir.crl.mirror.CrlMirror mirror,
-                    org.certdir.ops.issuance.ExternalOcspSigner externalSigners, Runnable signerInstalled, org.certdir.ops.ca.CaRenewal renewal) {
+                    org.certdir.ops.issuance.ExternalOcspSigner externalSigners, Runnable signerInstalled, org.certdir.ops.ca.CaRenewal caRenewal) {
         this.registry = registry;
-        this.renewal = new CaRenewalAdmin(renewal);
+        this.caRenewal = new CaRenewalAdmin(caRenewal);
         this.ocspSigners = new OcspSignerAdmin(externalSigners, signerInstalled);
         this.mirror = new MirrorAdmin(registry, mirror);
         this.cas = new CaAdmin(registry, creation, installation, caImport);
@@ -83,7 +83,7 @@ public final class AdminApi {
         admin.get("/admin/health").blockingHandler(health::handle, false);
         admin.post("/admin/directory/republish").blockingHandler(this::republish);
         cas.register(admin);
-        renewal.register(admin);
+        caRenewal.register(admin);
         admin.post("/admin/certificates/import").blockingHandler(this::importCertificates);
         admin.post("/admin/certificates/issue").blockingHandler(this::issue);
         admin.post("/admin/certificates/lookup").blockingHandler(this::lookup, false);
