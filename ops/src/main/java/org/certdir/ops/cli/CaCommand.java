@@ -134,7 +134,8 @@ final class CaCommand implements Runnable {
     @Command(name = "install", mixinStandardHelpOptions = true,
             description = {"Complete a CA made with 'certdir ca create --csr': install the certificate the root issued for its CSR.",
                     "It must certify the pending key, be a CA certificate (basicConstraints CA, keyCertSign and cRLSign) and chain to",
-                    "a root given with --chain or held by certdir; the CA is then served at once."})
+                    "a root given with --chain or held by certdir; the CA is then served at once.",
+                    "It also takes the certificate issued for a 'certdir ca renew --csr' request."})
     static final class Install implements Callable<Integer> {
 
         @ParentCommand

@@ -15,11 +15,13 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code certdir ca renew NAME [--validity-days N | --csr FILE]}: a new certificate for the same key of a CA certdir holds. */
 @Command(name = "renew", mixinStandardHelpOptions = true,
-        description = {"Renew a CA certdir holds, keeping its key and subject: a root signs its new certificate itself, a CA under a CA",
-                "certdir holds gets it from that CA. Under a root kept elsewhere, --csr writes the request for that root to sign;",
-                "'certdir ca install --cert FILE' then takes the certificate. What the CA issued before still verifies; its CRLs and",
-                "OCSP go on unchanged; from now on issuance and AIA use the new certificate, and the directory holds both while the old",
-                "one is valid."})
+        description = {"Renew a CA certdir holds, keeping its key and subject: a root signs its new",
+                "certificate itself, a CA under a CA certdir holds gets it from that CA. Under a",
+                "root kept elsewhere, --csr writes the request for that root to sign, and",
+                "'certdir ca install --cert FILE' takes the certificate it issues. What the CA",
+                "issued before still verifies, its CRLs and OCSP go on unchanged; from now on",
+                "issuance and AIA use the new certificate, and the directory holds both while",
+                "the old one is valid."})
 final class CaRenewCommand implements Callable<Integer> {
 
     @ParentCommand
