@@ -52,8 +52,11 @@ public final class CaChains {
                 cross == null ? null : EntityTag.of(cross));
     }
 
-    /** {@code ca} first, then each issuer up to a self-signed root or the first issuer the registry does not hold. */
-    static List<X509Certificate> chain(CaRecord ca, List<CaRecord> all) {
+    /**
+     * {@code ca} first, then each issuer up to a self-signed root or the first issuer the registry does not hold, each
+     * the CA's current certificate (after a renewal, the new one): also the chain issuance hands out with a certificate.
+     */
+    public static List<X509Certificate> chain(CaRecord ca, List<CaRecord> all) {
         List<X509Certificate> chain = new ArrayList<>();
         X509Certificate current = ca.certificate().certificate();
         chain.add(current);

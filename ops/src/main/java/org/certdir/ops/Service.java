@@ -23,6 +23,7 @@ import org.certdir.ops.admin.AdminApi;
 import org.certdir.ops.ca.CaCreation;
 import org.certdir.ops.ca.CaImport;
 import org.certdir.ops.ca.CaInstallation;
+import org.certdir.ops.ca.CaRenewal;
 import org.certdir.ops.config.ServiceConfig;
 import org.certdir.ops.datadir.DataDirectory;
 import org.certdir.ops.demo.DemoPki;
@@ -199,16 +200,17 @@ public final class Service implements AutoCloseable {
         http.publicRouter().route("/health").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
                 .blockingHandler(health::handlePublic, false);
         http.publicRouter().get("/metrics").blockingHandler(new Metrics(registry, ocsp)::handle, false);
+        CaRenewal caRenewal = new CaRenewal(data, registry, issuer, clock, this::serveNewCa);
         new AdminApi(registry, publisher, data, issuer, crl, new CaCreation(data, registry, issuer, clock, this::serveNewCa),
-                new CaInstallation(data, registry, clock, this::serveNewCa), new CaImport(data, registry, this::serveNewCa), mirror,
-                new ExternalOcspSigner(data, registry, issuer, clock), () -> ocspSigners.refresh(ocsp), config.profiles())
+                new CaInstallation(data, registry, clock, this::serveNewCa, caRenewal), new CaImport(data, registry, this::serveNewCa), mirror,
+                new ExternalOcspSigner(data, registry, issuer, clock), () -> ocspSigners.refresh(ocsp), config.profiles(), caRenewal)
                 .register(http.adminRouter(), health);
         http.start(config.http().host(), config.http().port(), config.admin().host(), config.admin().port());
         parts.add(() -> http.shutdown(HTTP_DRAIN));
     }
 
     /**
-     * A CA created, installed or imported while running is served at once: an OCSP signer (delegated, issued now) and a first full
+     * A CA created, installed, imported or renewed while running is served at once: an OCSP signer (delegated, issued now) and a first full
      * CRL, sent to every point (the directory's CA entry is written by the publication worker, or by the LDAP point).
      */
     private void serveNewCa(CaRecord ca) {

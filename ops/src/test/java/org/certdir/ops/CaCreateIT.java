@@ -232,8 +232,12 @@ class CaCreateIT {
         return Files.writeString(work.resolve(name), KeyFiles.pem(List.of(certificates)));
     }
 
-    /** The CRL at {@code url} as a PEM file, fetched with curl, waiting (up to 30 s) for the point to have it. */
     private Path fetchCrl(String url, String name) throws Exception {
+        return fetchCrl(work, url, name);
+    }
+
+    /** The CRL at {@code url} as a PEM file in {@code work}, fetched with curl, waiting (up to 30 s) for the point to have it. */
+    static Path fetchCrl(Path work, String url, String name) throws Exception {
         Path der = work.resolve(name + ".der");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         Interop.Run curl = Interop.run("curl", "-sS", "-f", "-o", der.toString(), url);
@@ -259,7 +263,7 @@ class CaCreateIT {
         return search.out();
     }
 
-    private static boolean sleep() throws InterruptedException {
+    static boolean sleep() throws InterruptedException {
         Thread.sleep(200);
         return true;
     }

@@ -29,7 +29,7 @@ class CliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "demo", "serve", "directory", "directory republish", "trust", "trust add", "trust remove", "trust list", "ca", "ca list",
-            "ca create", "ca install", "ca import"})
+            "ca create", "ca install", "ca import", "ca renew"})
     void help_isOfferedByEveryCommand(String command) {
         String[] args = (command.isEmpty() ? "--help" : command + " --help").split(" ");
         Result result = run(args);

@@ -111,6 +111,7 @@ class EveryRouteIT {
         SAMPLES.put("POST /admin/cas", List.of("/admin/cas"));
         SAMPLES.put("POST /admin/cas/install", List.of("/admin/cas/install"));
         SAMPLES.put("POST /admin/cas/import", List.of("/admin/cas/import"));
+        SAMPLES.put("POST /admin/cas/:ca/renew", List.of("/admin/cas/" + CA + "/renew"));
         // A CA certdir holds: a mirrored CRL or an external OCSP signer for it is refused, so these samples change nothing.
         SAMPLES.put("GET /admin/crl/mirror", List.of("/admin/crl/mirror"));
         SAMPLES.put("POST /admin/crl/mirror/:ca", List.of("/admin/crl/mirror/" + CA));

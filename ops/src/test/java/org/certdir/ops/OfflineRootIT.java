@@ -35,7 +35,7 @@ class OfflineRootIT {
     void offlineRoot_signsTheCsr_installRefusesWhatDoesNotFit_thenTheCaIsServed() throws Exception {
         Interop.require("openssl", "openssl");
         Interop.require("curl", "curl");
-        Path config = opensslConfig();
+        Path config = opensslConfig(work);
         Path rootKey = work.resolve("root.key");
         Path rootPem = work.resolve("root.pem");
         Interop.openssl("req", "-x509", "-config", config.toString(), "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
@@ -159,7 +159,8 @@ class OfflineRootIT {
         return out;
     }
 
-    private Path opensslConfig() throws Exception {
+    /** An openssl configuration in {@code work} for the root "O=Example, CN=Offline Root CA" and its {@code openssl ca -gencrl}. */
+    static Path opensslConfig(Path work) throws Exception {
         Files.writeString(work.resolve("index.txt"), "");
         Files.writeString(work.resolve("crlnumber"), "01\n");
         return Files.writeString(work.resolve("openssl.cnf"), """

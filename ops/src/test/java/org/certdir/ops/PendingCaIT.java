@@ -61,7 +61,7 @@ class PendingCaIT {
             assertEquals(List.of("demo-root-ca", "demo-issuing-ca"), registry.cas().stream().map(ca -> ca.name().value()).toList());
             assertEquals(List.of(), registry.pendingCas());
             try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-                assertEquals(10, single(connection, "SELECT MAX(version) FROM schema_version"));
+                assertEquals(11, single(connection, "SELECT MAX(version) FROM schema_version"));
                 for (int i = 0; i < tables.length; i++) {
                     assertEquals(before[i], single(connection, "SELECT COUNT(*) FROM " + tables[i]), tables[i] + " kept");
                 }

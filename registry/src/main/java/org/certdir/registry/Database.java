@@ -22,7 +22,7 @@ import java.util.List;
  */
 final class Database implements AutoCloseable {
 
-    static final int SCHEMA_VERSION = 10;
+    static final int SCHEMA_VERSION = 11;
 
     interface Work<T> {
         T run() throws SQLException;

@@ -275,6 +275,58 @@ public final class Registry implements AutoCloseable {
         });
     }
 
+    /**
+     * Gives CA {@code ca} the certificate {@code renewed} for the same subject and key (a renewal, {@code certdir ca
+     * renew}), audited as {@code ca.renew} with {@code detail}: the certificate it replaces is kept as a previous one
+     * (published beside the new until it expires), and the CA keeps its id, name, key file, certificates and CRL numbers.
+     * Queues the CA entry for publication.
+     *
+     * @throws StatusConflictException if the CA's certificate is no longer {@code ca}'s (renewed meanwhile)
+     */
+    public CaRecord renewCa(CaRecord ca, CertificateDetails renewed, String detail, Actor actor) {
+        CertificateDetails current = ca.certificate();
+        if (!java.util.Arrays.equals(renewed.certificate().getSubjectX500Principal().getEncoded(), current.certificate().getSubjectX500Principal().getEncoded())
+                || !java.util.Arrays.equals(renewed.certificate().getPublicKey().getEncoded(), current.certificate().getPublicKey().getEncoded())) {
+            throw new IllegalArgumentException(renewed + " does not certify the subject and key of CA '" + ca.name() + "': not a renewal");
+        }
+        if (!renewed.ca()) {
+            throw new IllegalArgumentException(renewed + " is not a CA certificate (basicConstraints cA is not true)");
+        }
+        return database.transaction(() -> {
+            int changed = database.update("UPDATE ca SET certificate = ?, sha256 = ?, subject = ? WHERE id = ? AND sha256 = ?", statement -> {
+                statement.setBytes(1, renewed.der());
+                statement.setString(2, renewed.sha256());
+                statement.setString(3, renewed.subject());
+                statement.setLong(4, ca.id());
+                statement.setString(5, current.sha256());
+            });
+            if (changed != 1) {
+                throw new StatusConflictException("CA '" + ca.name() + "' no longer has the certificate " + current.sha256() + " (renewed meanwhile?):"
+                        + " 'certdir ca list' shows its current one");
+            }
+            database.insert("INSERT INTO ca_previous_certificate (ca_id, sha256, certificate, not_after, replaced_at) VALUES (?, ?, ?, ?, ?)",
+                    statement -> {
+                        statement.setLong(1, ca.id());
+                        statement.setString(2, current.sha256());
+                        statement.setBytes(3, current.der());
+                        statement.setLong(4, current.notAfter().toEpochMilli());
+                        statement.setLong(5, now());
+                    });
+            audit(actor, "ca.renew", ca.name().value(), detail);
+            outbox.enqueue(Outbox.DIRECTORY_CA, ca.name().value());
+            return new CaRecord(ca.id(), ca.name(), renewed, ca.keyFile());
+        });
+    }
+
+    /** The certificates {@code ca} had before its current one that are still valid at {@code at}, newest first. */
+    public List<CertificateDetails> previousCaCertificates(CaName ca, Instant at) {
+        return database.query("SELECT p.certificate FROM ca_previous_certificate p JOIN ca ON ca.id = p.ca_id WHERE ca.name = ? AND p.not_after > ?"
+                + " ORDER BY p.id DESC", statement -> {
+                    statement.setString(1, ca.value());
+                    statement.setLong(2, at.toEpochMilli());
+                }, row -> CertificateDetails.parse(row.getBytes(1)));
+    }
+
     public List<CaRecord> cas() {
         return database.query("SELECT id, name, certificate, key_file FROM ca ORDER BY id", statement -> { }, this::caRecord);
     }
@@ -734,7 +786,8 @@ public final class Registry implements AutoCloseable {
     /**
      * Queues the directory publication of everyone whose valid encryption certificate expired since the last call
      * (at most up to now), and remembers how far it got in the same transaction, so that a restart catches up on
-     * what expired meanwhile. The first call ever covers everything expired so far. Returns the addresses queued.
+     * what expired meanwhile. The first call ever covers everything expired so far. The entries of CAs whose previous
+     * certificate ({@link #renewCa}) expired are queued too. Returns the number of entries queued.
      */
     public int queueExpiredOwners() {
         long now = now();
@@ -754,9 +807,18 @@ public final class Registry implements AutoCloseable {
             for (String mail : mails) {
                 outbox.enqueue(Outbox.DIRECTORY_PERSON, mail);
             }
+            // A CA entry holds a renewed CA's previous certificates while they are valid: written again once one expires.
+            List<String> cas = database.select("SELECT DISTINCT ca.name FROM ca_previous_certificate p JOIN ca ON ca.id = p.ca_id"
+                    + " WHERE p.not_after > ? AND p.not_after <= ?", statement -> {
+                        statement.setLong(1, from);
+                        statement.setLong(2, now);
+                    }, row -> row.getString(1));
+            for (String ca : cas) {
+                outbox.enqueue(Outbox.DIRECTORY_CA, ca);
+            }
             database.update("INSERT INTO registry_position (name, position) VALUES ('directory.expiry', ?)"
                     + " ON CONFLICT (name) DO UPDATE SET position = excluded.position", statement -> statement.setLong(1, now));
-            return mails.size();
+            return mails.size() + cas.size();
         });
     }
 

@@ -136,7 +136,7 @@ public final class DirectoryPublisher {
             return;
         }
         synchronized (lockFor(Outbox.DIRECTORY_CA, ca.get().certificate().commonName())) {
-            publishCa(ca.get(), registry.crossCertificates(name));
+            writeCa(ca.get(), registry.previousCaCertificates(name, clock.instant()), registry.crossCertificates(name));
         }
     }
 
@@ -173,15 +173,21 @@ public final class DirectoryPublisher {
      */
     public void publishCa(CaRecord ca, List<CertificateDetails> crossCertificates) {
         synchronized (lockFor(Outbox.DIRECTORY_CA, ca.certificate().commonName())) {
-            writeCa(ca, crossCertificates);
+            writeCa(ca, List.of(), crossCertificates);
         }
     }
 
-    private void writeCa(CaRecord ca, List<CertificateDetails> crossCertificates) {
+    /**
+     * {@code previous}: the certificates a renewed CA had before, still valid, written as further
+     * {@code cACertificate;binary} values beside the current one (LDAP keeps no order among values): a client that
+     * builds a path from a chain it holds (or asks for the issuer by name) may need either, and both certify the same key.
+     */
+    private void writeCa(CaRecord ca, List<CertificateDetails> previous, List<CertificateDetails> crossCertificates) {
         String commonName = ca.certificate().commonName();
         requireStorable("CA " + ca.name(), "subject CN", commonName);
         DN dn = dit.ca(commonName);
-        byte[] der = ca.certificate().der();
+        List<byte[]> certificates = new ArrayList<>(List.of(ca.certificate().der()));
+        previous.forEach(one -> certificates.add(one.der()));
         List<byte[]> pairs = new ArrayList<>();
         for (CertificateDetails cross : crossCertificates) {
             try {
@@ -194,14 +200,14 @@ public final class DirectoryPublisher {
             SearchResultEntry existing = ldap.getEntry(dn.toString(), "*");
             if (existing == null) {
                 List<Attribute> attributes = new ArrayList<>(List.of(new Attribute("objectClass", CA_CLASSES), new Attribute("cn", commonName),
-                        new Attribute(PkiAttributes.CA_CERTIFICATE, der)));
+                        new Attribute(PkiAttributes.CA_CERTIFICATE, certificates.toArray(byte[][]::new))));
                 if (!pairs.isEmpty()) {
                     attributes.add(new Attribute(PkiAttributes.CROSS_CERTIFICATE_PAIR, pairs.toArray(byte[][]::new)));
                 }
                 ldap.add(new Entry(dn, attributes));
             } else {
                 Map<String, List<byte[]>> values = new java.util.LinkedHashMap<>();
-                values.put(PkiAttributes.CA_CERTIFICATE, List.of(der));
+                values.put(PkiAttributes.CA_CERTIFICATE, certificates);
                 values.put(PkiAttributes.CROSS_CERTIFICATE_PAIR, pairs);
                 update(existing, values, List.of());
             }
@@ -272,7 +278,7 @@ public final class DirectoryPublisher {
                 for (DN container : List.of(dit.pki(), dit.cas())) {
                     addIfMissing(organizationalUnit(container));
                 }
-                writeCa(ca, List.of());
+                writeCa(ca, List.of(), List.of());
                 existing = ldap.getEntry(dn.toString(), wanted);
             }
             update(existing, values, List.of());

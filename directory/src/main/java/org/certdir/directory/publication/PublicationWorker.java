@@ -123,7 +123,7 @@ public final class PublicationWorker implements AutoCloseable {
         if (!now.isBefore(nextExpiryCheck)) {
             int expired = registry.queueExpiredOwners();
             if (expired > 0) {
-                LOG.info("{} address(es) have a certificate that expired: queued for the directory", expired);
+                LOG.info("{} directory entries (people, renewed CAs) hold a certificate that expired: queued for the directory", expired);
             }
             nextExpiryCheck = now.plus(EXPIRY_CHECK);
         }

@@ -59,14 +59,16 @@ public final class AdminApi {
     private final OcspSignerAdmin ocspSigners;
     private final ExpiryReport expiry;
     private final ProfileAdmin profiles;
+    private final CaRenewalAdmin caRenewal;
 
     public AdminApi(Registry registry, DirectoryPublisher publisher, org.certdir.ops.datadir.DataDirectory data,
                     org.certdir.ops.issuance.CertificateIssuer issuer, org.certdir.crl.CrlPublisher crl, CaCreation creation, CaInstallation installation,
                     org.certdir.ops.ca.CaImport caImport, org.certdir.crl.mirror.CrlMirror mirror,
                     org.certdir.ops.issuance.ExternalOcspSigner externalSigners, Runnable signerInstalled,
-                    org.certdir.ops.profile.CertificateProfiles profiles) {
+                    org.certdir.ops.profile.CertificateProfiles profiles, org.certdir.ops.ca.CaRenewal caRenewal) {
         this.registry = registry;
         this.profiles = new ProfileAdmin(registry, data, issuer, profiles);
+        this.caRenewal = new CaRenewalAdmin(caRenewal);
         this.ocspSigners = new OcspSignerAdmin(externalSigners, signerInstalled);
         this.mirror = new MirrorAdmin(registry, mirror);
         this.cas = new CaAdmin(registry, creation, installation, caImport);
@@ -86,6 +88,7 @@ public final class AdminApi {
         admin.get("/admin/health").blockingHandler(health::handle, false);
         admin.post("/admin/directory/republish").blockingHandler(this::republish);
         cas.register(admin);
+        caRenewal.register(admin);
         admin.post("/admin/certificates/import").blockingHandler(this::importCertificates);
         admin.post("/admin/certificates/issue").blockingHandler(this::issue);
         profiles.register(admin);

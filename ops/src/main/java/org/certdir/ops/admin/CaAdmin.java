@@ -102,9 +102,9 @@ final class CaAdmin {
             throw new BadRequest("name", e.getMessage());
         }
         CaInstallation.Installed installed = installation.install(caName, certificate.get(0), chain, actor);
-        LOG.info("AUDIT {} installed CA {} ({}), issued by {}", actor.name(), installed.record().name(), installed.record().certificate().subject(),
-                installed.record().certificate().issuer());
-        HttpListeners.json(context, 200, new JsonObject().put("ca", CertificateJson.ca(installed.record()))
+        LOG.info("AUDIT {} installed {}CA {} ({}), issued by {}", actor.name(), installed.renewal() ? "the renewal of " : "", installed.record().name(),
+                installed.record().certificate().subject(), installed.record().certificate().issuer());
+        HttpListeners.json(context, 200, new JsonObject().put("ca", CertificateJson.ca(installed.record())).put("renewal", installed.renewal())
                 .put("casAdded", new JsonArray(installed.chainAdded().stream().map(CertificateJson::ca).toList())));
     }
 

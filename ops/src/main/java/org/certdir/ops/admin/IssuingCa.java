@@ -12,7 +12,7 @@ import org.certdir.registry.Registry;
 
 /**
  * The CA an issuance signs with, its key read from the data directory: the one the admin names, or else the only managed
- * CA that is not a root (an issuing CA). {@code chain} is the CA's certificate up to its root, as its key file holds it.
+ * CA that is not a root (an issuing CA). {@code chain} is the CA's certificate up to its root, as the registry holds them now.
  */
 record IssuingCa(CaRecord record, SigningCa signer, List<X509Certificate> chain) {
 
@@ -26,7 +26,8 @@ record IssuingCa(CaRecord record, SigningCa signer, List<X509Certificate> chain)
             throw new IllegalStateException("the key of CA '" + ca.name() + "' cannot be read: " + e.getMessage(), e);
         }
         X509Certificate certificate = ca.certificate().certificate();
-        return new IssuingCa(ca, new SigningCa(ca.name(), certificate, key.key()), key.chain().isEmpty() ? List.of(certificate) : key.chain());
+        // The chain from the registry, not the one the CA's key file was written with: a CA above it renewed since has a new certificate.
+        return new IssuingCa(ca, new SigningCa(ca.name(), certificate, key.key()), org.certdir.aia.CaChains.chain(ca, registry.cas()));
     }
 
     private static CaRecord named(Registry registry, String name) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
@@ -139,7 +140,7 @@ public final class CaCreation {
         }
         CaNames.requireFree(registry, data.root(), request.name(), request.commonName());
         KeyPair keys = request.algorithm().generate();
-        byte[] csr = csr(request, keys);
+        byte[] csr = csr(request.name(), request.subject(), request.pathLength(), keys);
         String keyFile = CaNames.keyFile(request.name());
         writeKey(keyFile, request.name(), keys, List.of(issuer.keyHolder(request.subject(), keys, KEY_HOLDER_VALIDITY)));
         String subject = subjectText(request);
@@ -213,18 +214,19 @@ public final class CaCreation {
         }
     }
 
-    private static byte[] csr(CaRequest request, KeyPair keys) {
+    /** The request of {@link #request}, for {@code subject} and {@code keys}; {@link CaRenewal} asks the same for a renewal. */
+    static byte[] csr(CaName name, X500Name subject, int pathLength, KeyPair keys) {
         try {
             ExtensionsGenerator extensions = new ExtensionsGenerator();
-            extensions.addExtension(Extension.basicConstraints, true, new BasicConstraints(request.pathLength()));
+            extensions.addExtension(Extension.basicConstraints, true, new BasicConstraints(pathLength));
             extensions.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
             extensions.addExtension(Extension.subjectKeyIdentifier, false, new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keys.getPublic()));
-            PKCS10CertificationRequest csr = new JcaPKCS10CertificationRequestBuilder(request.subject(), keys.getPublic())
+            PKCS10CertificationRequest csr = new JcaPKCS10CertificationRequestBuilder(subject, keys.getPublic())
                     .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
                     .build(new JcaContentSignerBuilder(KeyAlgorithm.signatureAlgorithm(keys.getPrivate())).build(keys.getPrivate()));
             return csr.getEncoded();
         } catch (IOException | OperatorCreationException | java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("cannot build the CSR of CA " + request.name() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot build the CSR of CA " + name + ": " + e.getMessage(), e);
         }
     }
 
@@ -245,7 +247,7 @@ public final class CaCreation {
         }
     }
 
-    private static CertificateDetails details(X509Certificate certificate) {
+    static CertificateDetails details(X509Certificate certificate) {
         try {
             return CertificateDetails.parse(certificate.getEncoded());
         } catch (CertificateEncodingException e) {

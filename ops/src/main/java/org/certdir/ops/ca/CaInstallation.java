@@ -52,20 +52,26 @@ public final class CaInstallation {
     /** A chain longer than this is a loop or a mistake, not a PKI. */
     private static final int MAX_DEPTH = 10;
 
-    /** The CA now managed, and the CAs of its chain registered now (published only). */
-    public record Installed(CaRecord record, List<CaRecord> chainAdded) {
+    /**
+     * The CA now managed, and the CAs of its chain registered now (published only); {@code renewal} when the certificate
+     * renewed a managed CA ({@link CaRenewal#request}) rather than completing a pending one.
+     */
+    public record Installed(CaRecord record, List<CaRecord> chainAdded, boolean renewal) {
     }
 
     private final DataDirectory data;
     private final Registry registry;
     private final Clock clock;
     private final Consumer<CaRecord> activation;
+    private final CaRenewal renewal;
 
-    public CaInstallation(DataDirectory data, Registry registry, Clock clock, Consumer<CaRecord> activation) {
+    /** {@code renewal} takes the certificates issued for renewal CSRs ({@link CaRenewal#request}). */
+    public CaInstallation(DataDirectory data, Registry registry, Clock clock, Consumer<CaRecord> activation, CaRenewal renewal) {
         this.data = data;
         this.registry = registry;
         this.clock = clock;
         this.activation = activation;
+        this.renewal = renewal;
     }
 
     /**
@@ -74,6 +80,10 @@ public final class CaInstallation {
      */
     public Installed install(CaName name, X509Certificate certificate, List<X509Certificate> chain, Actor actor) {
         synchronized (CaNames.CHANGES) {
+            Optional<CaRecord> renewed = renewal.renewedBy(certificate).filter(ca -> name == null || ca.name().equals(name));
+            if (renewed.isPresent()) {
+                return renew(renewed.get(), certificate, chain, actor);
+            }
             PendingCa pending = pending(name, certificate.getPublicKey());
             CertificateDetails details = caCertificate(certificate);
             CaNames.requireCommonNameFree(registry, details.commonName(), pending.name());
@@ -96,8 +106,22 @@ public final class CaInstallation {
                 LOG.warn("CA {} is installed but not yet served: {}; the CRL schedule and the hourly OCSP signer refresh retry", record.name(),
                         e.getMessage(), e);
             }
-            return new Installed(record, List.copyOf(added));
+            return new Installed(record, List.copyOf(added), false);
         }
+    }
+
+    /** A certificate for the key and subject of managed CA {@code ca}: its renewal, checked as an installation. */
+    private Installed renew(CaRecord ca, X509Certificate certificate, List<X509Certificate> chain, Actor actor) {
+        renewal.requireRenewal(ca, certificate);
+        caCertificate(certificate);
+        List<X509Certificate> path = path(certificate, chain);
+        validate(path);
+        List<CaRecord> added = new ArrayList<>();
+        for (CertificateDetails unknown : unknownCas(path)) {
+            added.add(registry.addCa(CaName.fromCommonName(unknown.commonName()), unknown, null, actor));
+        }
+        CaRecord issuer = registry.caBySha256(CertificateDetails.parse(encoded(path.get(1))).sha256()).orElseThrow();
+        return new Installed(renewal.install(ca, path, issuer, actor).record(), List.copyOf(added), true);
     }
 
     /** The pending CA the certificate is for: the named one, whose key it must certify, or the one whose key it certifies. */
@@ -199,7 +223,7 @@ public final class CaInstallation {
         return Optional.empty();
     }
 
-    private static boolean selfSigned(X509Certificate certificate) {
+    static boolean selfSigned(X509Certificate certificate) {
         if (!certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
             return false;
         }

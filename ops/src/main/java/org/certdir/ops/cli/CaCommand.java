@@ -15,9 +15,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code certdir ca list|create|install|import}: the CAs in the registry, and new ones. */
+/** {@code certdir ca list|create|install|import|renew}: the CAs in the registry, and new ones. */
 @Command(name = "ca", mixinStandardHelpOptions = true, description = "The CAs in the registry, and new ones.",
-        subcommands = {CaCommand.ListCas.class, CaCommand.Create.class, CaCommand.Install.class, CaCommand.Import.class})
+        subcommands = {CaCommand.ListCas.class, CaCommand.Create.class, CaCommand.Install.class, CaCommand.Import.class, CaRenewCommand.class})
 final class CaCommand implements Runnable {
 
     @ParentCommand
@@ -25,7 +25,7 @@ final class CaCommand implements Runnable {
 
     @Override
     public void run() {
-        parent.out.println("certdir ca: give a subcommand: list, create, install or import ('certdir ca --help')");
+        parent.out.println("certdir ca: give a subcommand: list, create, install, import or renew ('certdir ca --help')");
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
@@ -96,13 +96,7 @@ final class CaCommand implements Runnable {
         @Override
         public Integer call() {
             if (csr != null) {
-                if (Files.exists(csr)) {
-                    throw new CliFailure(csr + " exists already: give another --csr or move it away");
-                }
-                Path folder = csr.toAbsolutePath().getParent();
-                if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
-                    throw new CliFailure("cannot write " + csr + ": " + folder + " is not a writable folder; give another --csr");
-                }
+                requireNewFile(csr);
             }
             JsonObject request = new JsonObject().put("subject", subject);
             put(request, "name", name);
@@ -140,7 +134,8 @@ final class CaCommand implements Runnable {
     @Command(name = "install", mixinStandardHelpOptions = true,
             description = {"Complete a CA made with 'certdir ca create --csr': install the certificate the root issued for its CSR.",
                     "It must certify the pending key, be a CA certificate (basicConstraints CA, keyCertSign and cRLSign) and chain to",
-                    "a root given with --chain or held by certdir; the CA is then served at once."})
+                    "a root given with --chain or held by certdir; the CA is then served at once.",
+                    "It also takes the certificate issued for a 'certdir ca renew --csr' request."})
     static final class Install implements Callable<Integer> {
 
         @ParentCommand
@@ -168,7 +163,8 @@ final class CaCommand implements Runnable {
             JsonObject answer = admin.client().post("/admin/cas/install", request);
             JsonObject ca = answer.getJsonObject("ca");
             var out = parent.parent.out;
-            out.printf("installed CA %s (managed), issued by %s:%n", ca.getString("name"), ca.getString("issuer"));
+            out.printf(answer.getBoolean("renewal", false) ? "renewed CA %s (same key), issued by %s:%n" : "installed CA %s (managed), issued by %s:%n",
+                    ca.getString("name"), ca.getString("issuer"));
             out.printf("  subject     %s%n", ca.getString("subject"));
             out.printf("  not after   %s%n", ca.getString("notAfter"));
             JsonArray added = answer.getJsonArray("casAdded");
@@ -292,6 +288,17 @@ final class CaCommand implements Runnable {
             } catch (IOException e) {
                 throw new CliFailure("cannot read the password file " + file + " (" + e.getClass().getSimpleName() + "): " + e.getMessage());
             }
+        }
+    }
+
+    /** Refuses a {@code --csr} file that exists or cannot be written, before the service is asked for anything. */
+    static void requireNewFile(Path csr) {
+        if (Files.exists(csr)) {
+            throw new CliFailure(csr + " exists already: give another --csr or move it away");
+        }
+        Path folder = csr.toAbsolutePath().getParent();
+        if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
+            throw new CliFailure("cannot write " + csr + ": " + folder + " is not a writable folder; give another --csr");
         }
     }
 
