@@ -96,7 +96,7 @@ final class CaCommand implements Runnable {
         @Override
         public Integer call() {
             if (csr != null) {
-                requireNewFile(csr);
+                NewFile.require(csr, "--csr");
             }
             JsonObject request = new JsonObject().put("subject", subject);
             put(request, "name", name);
@@ -288,17 +288,6 @@ final class CaCommand implements Runnable {
             } catch (IOException e) {
                 throw new CliFailure("cannot read the password file " + file + " (" + e.getClass().getSimpleName() + "): " + e.getMessage());
             }
-        }
-    }
-
-    /** Refuses a {@code --csr} file that exists or cannot be written, before the service is asked for anything. */
-    static void requireNewFile(Path csr) {
-        if (Files.exists(csr)) {
-            throw new CliFailure(csr + " exists already: give another --csr or move it away");
-        }
-        Path folder = csr.toAbsolutePath().getParent();
-        if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
-            throw new CliFailure("cannot write " + csr + ": " + folder + " is not a writable folder; give another --csr");
         }
     }
 

@@ -43,7 +43,7 @@ final class CaRenewCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (csr != null) {
-            CaCommand.requireNewFile(csr);
+            NewFile.require(csr, "--csr");
         }
         JsonObject request = new JsonObject();
         if (validityDays != null) {

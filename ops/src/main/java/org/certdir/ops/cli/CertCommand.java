@@ -91,14 +91,7 @@ final class CertCommand implements Runnable {
             String mail = mails.get(0);
             // A file name of the address's own characters: '/' and the like are legal in a local part (RFC 5322 atext).
             Path target = out != null ? out : Path.of(mail.replaceAll("[^A-Za-z0-9@._+-]", "_") + ".p12");
-            if (Files.exists(target)) {
-                throw new CliFailure(target + " exists already: give another --out or move it away");
-            }
-            // Checked before issuing: keys issued into a file that cannot be written are lost.
-            Path folder = target.toAbsolutePath().getParent();
-            if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
-                throw new CliFailure("cannot write " + target + ": " + folder + " is not a writable folder; give another --out");
-            }
+            NewFile.require(target, "--out");
             JsonObject request = new JsonObject().put("mail", mail).put("name", name);
             if (ca != null) {
                 request.put("ca", ca);

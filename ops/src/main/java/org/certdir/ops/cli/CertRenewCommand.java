@@ -75,14 +75,7 @@ final class CertRenewCommand implements Callable<Integer> {
             throw new CliFailure(e.getMessage());
         }
         Path file = out != null ? out : Path.of(serial.hex() + "-renewed" + (newKey ? ".p12" : ".pem"));
-        if (Files.exists(file)) {
-            throw new CliFailure(file + " exists already: give another --out or move it away");
-        }
-        // Checked before renewing: a new key renewed into a file that cannot be written is lost.
-        Path folder = file.toAbsolutePath().getParent();
-        if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
-            throw new CliFailure("cannot write " + file + ": " + folder + " is not a writable folder; give another --out");
-        }
+        NewFile.require(file, "--out");
         JsonObject request = new JsonObject().put("ca", target.ca).put("serial", target.serial).put("newKey", newKey).put("revokeOld", revokeOld);
         if (keyAlgorithm != null) {
             request.put("keyAlgorithm", keyAlgorithm);

@@ -29,13 +29,7 @@ record CsrIssue(Path csr, String profile, String ca, List<String> mails, String 
 
     int run(AdminConnection admin, PrintWriter print) {
         Path target = target();
-        if (Files.exists(target)) {
-            throw new CliFailure(target + " exists already: give another --out or move it away");
-        }
-        Path folder = target.toAbsolutePath().getParent();
-        if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
-            throw new CliFailure("cannot write " + target + ": " + folder + " is not a writable folder; give another --out");
-        }
+        NewFile.require(target, "--out");
         byte[] file;
         try {
             file = Files.readAllBytes(csr);
