@@ -122,11 +122,14 @@ class DirectoryRebuildIT {
             // While damaged, /health says the directory is failing (the window before the rebuild may be too short to be seen),
             // then that it is being rebuilt (for seconds); nothing else. On a loaded machine its probe may also pass its
             // 3 s deadline while the partition fails or the rebuild starts: that is true of the directory then, so allowed.
+            // The publisher's read of the CA entries may also be the first to reach a damaged page, before the partition is
+            // known to fail (JDBM then throws "invalid stream header", answered 36): its failure says it cannot read them,
+            // true then too.
             String beingRebuilt = "the directory is being rebuilt from the registry after damage: its LDAP ports are closed until it is done";
             String notAnswering = "the directory is not answering within 3000 ms";
             assertTrue(watch.seen().contains(beingRebuilt), "/health said " + watch.seen());
             assertEquals(Set.of(), watch.seen().stream().filter(error -> !error.equals(beingRebuilt) && !error.equals(notAnswering)
-                            && !error.startsWith("the directory is failing: "))
+                            && !error.startsWith("the directory is failing: ") && !error.startsWith("cannot read ou=CAs,ou=pki,dc=example,dc=com: "))
                     .collect(java.util.stream.Collectors.toSet()), "/health said " + watch.seen());
 
             // The CRLs reach the rebuilt CA entries from the CRL publisher, just after the people: wait for them.
